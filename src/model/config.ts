@@ -2,7 +2,7 @@
 // rc.subr left them (the rc.d script exports them to the hook; `rc lint` reads them through
 // sh). Pure: takes a plain map, returns the model plus every problem found, so one run
 // reports everything. Bad values fall back to the default and are reported; nothing throws.
-import { KNOBS, PER_CONTAINER_SUFFIXES, type PerContainerSuffix, parseYesNo } from './knobs.ts';
+import { KNOBS, PER_CONTAINER_SUFFIXES, type PerContainerSuffix, knobDefault, parseYesNo } from './knobs.ts';
 import { isContainerId, isContainerName, varPart } from './names.ts';
 
 export type ReadyCheck =
@@ -49,7 +49,8 @@ const PER_CONTAINER_RE = new RegExp(`^kleene_containers_([A-Za-z0-9_]+)_(${PER_C
 function def(name: string): string {
   const k = KNOBS.find((x) => x.name === name);
   if (!k) throw new Error(`no knob ${name}`);
-  return k.default;
+  // The rc.d script always exports its own defaults; this fallback serves callers without it.
+  return knobDefault(k, { prefix: '/usr/local', node: '/usr/local/bin/node' });
 }
 
 /** Splits an rc.conf list the way sh's field splitting does for IFS=' \t\n'. */

@@ -19,12 +19,12 @@ export interface Knob {
 
 export const KNOBS: readonly Knob[] = [
   { name: 'kleened_enable', service: 'kleened', type: 'bool', default: 'NO', description: 'Start kleened at boot.' },
-  { name: 'kleened_program', service: 'kleened', type: 'path', default: '/usr/local/libexec/kleened/bin/kleened', description: 'The kleened release script.' },
-  { name: 'kleened_config', service: 'kleened', type: 'path', default: '/usr/local/etc/kleened/config.yaml', description: 'Must exist before kleened starts (kleened itself always reads this path).' },
+  { name: 'kleened_program', service: 'kleened', type: 'path', default: '{prefix}/libexec/kleened/bin/kleened', description: 'The kleened release script.' },
+  { name: 'kleened_config', service: 'kleened', type: 'path', default: '{prefix}/etc/kleened/config.yaml', description: 'Must exist before kleened starts (kleened itself always reads this path).' },
   { name: 'kleened_socket', service: 'kleened', type: 'path', default: '/var/run/kleened.sock', description: "Unix socket of kleened's API; also read by kleene_containers." },
   { name: 'kleened_ready_timeout', service: 'kleened', type: 'seconds', default: '30', min: 1, max: 3600, description: 'Seconds start waits for the API to answer.' },
   { name: 'kleened_shutdown_timeout', service: 'kleened', type: 'seconds', default: '60', min: 1, max: 3600, description: 'Seconds stop waits for kleened to exit after SIGTERM.' },
-  { name: 'kleened_env', service: 'kleened', type: 'string', default: 'LANG=en_US.UTF-8 LC_ALL=en_US.UTF-8 PATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin', description: "Environment of kleened (as the port's script)." },
+  { name: 'kleened_env', service: 'kleened', type: 'string', default: 'LANG=en_US.UTF-8 LC_ALL=en_US.UTF-8 PATH={prefix}/libexec/kleened/bin:/sbin:/bin:/usr/sbin:/usr/bin:{prefix}/sbin:{prefix}/bin', description: "Environment of kleened, as env(1) arguments (as the port's script)." },
   { name: 'kleened_node', service: 'kleened', type: 'path', default: '{node}', description: 'Node.js used to probe the API.' },
   { name: 'kleened_hook', service: 'kleened', type: 'path', default: '{prefix}/libexec/kleene-boot/hook.js', description: "kleene-boot's runtime hook." },
 
@@ -60,6 +60,11 @@ export function parseYesNo(value: string): boolean | undefined {
   if (YES_WORDS.includes(v)) return true;
   if (NO_WORDS.includes(v)) return false;
   return undefined;
+}
+
+/** A knob's default with the generator's {prefix} and {node} filled in. */
+export function knobDefault(k: Knob, fill: { prefix: string; node: string }): string {
+  return k.default.replaceAll('{prefix}', fill.prefix).replaceAll('{node}', fill.node);
 }
 
 export function knob(name: string): Knob {
