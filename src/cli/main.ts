@@ -21,8 +21,13 @@ export async function runCli(argv: string[]): Promise<number> {
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((msg, err, y) => {
       if (err) throw err;
-      process.stderr.write(`${y.help ? '' : ''}kleene-boot: ${msg}\n  hint: run 'kleene-boot --help' for the commands and options\n`);
+      // yargs may call this twice for one mistake (a suggestion, then the unknown argument):
+      // print the first, which is the more helpful.
+      if (failed === undefined) {
+        process.stderr.write(`kleene-boot: ${msg}\n  hint: run 'kleene-boot --help' for the commands and options\n`);
+      }
       failed = 2;
+      void y;
     });
   try {
     await parser.parseAsync();

@@ -10,8 +10,8 @@ interface GenerateArgs {
   root: string;
   prefix: string;
   node?: string;
-  stdout: boolean;
-  diff: boolean;
+  stdout?: boolean;
+  diff?: boolean;
 }
 
 async function readOrEmpty(path: string): Promise<Buffer | undefined> {
@@ -54,8 +54,8 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option('root', { type: 'string', default: '/', describe: 'Install under this directory (a staging root)' })
       .option('prefix', { type: 'string', default: '/usr/local', describe: 'Installation prefix on the host' })
       .option('node', { type: 'string', describe: 'Node.js on the host [default: PREFIX/bin/node]' })
-      .option('stdout', { type: 'boolean', default: false, describe: 'Print the scripts instead of writing them' })
-      .option('diff', { type: 'boolean', default: false, describe: 'Print a unified diff against the installed files; write nothing; exit 1 when something would change' })
+      .option('stdout', { type: 'boolean', describe: 'Print the scripts instead of writing them' })
+      .option('diff', { type: 'boolean', describe: 'Print a unified diff against the installed files; write nothing; exit 1 when something would change' })
       .conflicts('stdout', 'diff'),
   handler: async (argv) => {
     const opts = validateGenerateOptions({ prefix: argv.prefix, node: argv.node });
