@@ -1,0 +1,303 @@
+// The kleened double's API, run in-process on a unix socket in a temp dir.
+import t from 'tap';
+import type { Test } from 'tap';
+
+// Subtests are independent (own temp dir, own state, own daemon): run them side by side.
+t.jobs = 4;
+import { join } from 'node:path';
+import { startKleened } from './kleened/server.mjs';
+import { request, execStart, startContainer } from './kleened/client.ts';
+import { containerId, makeState, readRequestLog, readState, simTempDir, writeState } from '../helpers/sim-state.ts';
+import type { StateSpec } from '../helpers/sim-state.ts';
+
+async function boot(t: Test, spec: StateSpec, opts: { autostart?: boolean } = {}) {
+  let removeDir = () => {};
+  const dir = simTempDir((fn) => { removeDir = fn; });
+  const statePath = join(dir, 'state.json');
+  const socket = join(dir, 'kleened.sock');
+  const requestLogPath = join(dir, 'requests.log');
+  const state = makeState(spec);
+  writeState(statePath, state);
+  const logs: string[] = [];
+  const k = await startKleened({ socket, statePath, requestLogPath, autostart: opts.autostart ?? false, log: (l, m) => logs.push(`[${l}] ${m}`) });
+  t.teardown(async () => {
+    await k.close();
+    removeDir();
+  });
+  return { k, socket, statePath, requestLogPath, state, logs };
+}
+
+const fast = { start_delay_ms: 10 };
+
+t.test('lists running containers by default and all of them only for ?all=true', async (t) => {
+  const { socket, state } = await boot(t, { containers: [{ name: 'web', running: true }, { name: 'db' }] });
+  const running = await request(socket, 'GET', '/containers/list');
+  t.equal(running.status, 200);
+  t.same(running.json.map((c: any) => c.name), ['web']);
+  t.equal(running.json[0].running, true);
+  t.equal(running.json[0].jid, 1);
+  const all = await request(socket, 'GET', '/containers/list?all=true');
+  t.same(all.json.map((c: any) => [c.name, c.running, c.jid]), [['web', true, 1], ['db', false, null]]);
+  t.equal(all.json[1].id, containerId(state, 'db'));
+  const allFalse = await request(socket, 'GET', '/containers/list?all=false');
+  t.same(allFalse.json.map((c: any) => c.name), ['web']);
+});
+
+t.test('answers plain-text 404 for unknown routes and 4xx for requests outside the spec', async (t) => {
+  const { socket } = await boot(t, {});
+  const unknown = await request(socket, 'GET', '/_ping');
+  t.equal(unknown.status, 404);
+  t.equal(unknown.text, 'not found');
+  t.match(unknown.contentType, 'text/plain');
+  const badQuery = await request(socket, 'GET', '/containers/list?all=1');
+  t.equal(badQuery.status, 422);
+  t.match(badQuery.text, 'query all');
+  const unknownKey = await request(socket, 'POST', '/exec/create', { container_id: 'x', command: ['ls'] });
+  t.equal(unknownKey.status, 422);
+  t.match(unknownKey.text, '/command: unknown key');
+  const notJson = await request(socket, 'POST', '/exec/create', '{nope');
+  t.equal(notJson.status, 400);
+});
+
+t.test('inspect resolves a name or an id prefix and answers 404 {message} otherwise', async (t) => {
+  const { socket, state } = await boot(t, { containers: [{ name: 'web', volumes: ['data'], nullfs: [{ source: '/srv', destination: '/srv', read_only: true }] }] });
+  const id = containerId(state, 'web');
+  const byName = await request(socket, 'GET', '/containers/web/inspect');
+  t.equal(byName.status, 200);
+  t.equal(byName.json.container.id, id);
+  t.same(byName.json.container_mountpoints, [
+    { container_id: id, type: 'volume', source: 'data', destination: '/data', read_only: false },
+    { container_id: id, type: 'nullfs', source: '/srv', destination: '/srv', read_only: true },
+  ]);
+  const byPrefix = await request(socket, 'GET', `/containers/${id.slice(0, 4)}/inspect`);
+  t.equal(byPrefix.json.container.name, 'web');
+  const missing = await request(socket, 'GET', '/containers/nosuch/inspect');
+  t.equal(missing.status, 404);
+  t.same(missing.json, { message: 'no such container' });
+});
+
+t.test('a name shared by two containers resolves to the first one', async (t) => {
+  const { socket, state } = await boot(t, { containers: [{ name: 'web' }, { name: 'web' }] });
+  t.not(state.containers[0]!.id, state.containers[1]!.id);
+  const r = await request(socket, 'GET', '/containers/web/inspect');
+  t.equal(r.json.container.id, state.containers[0]!.id);
+});
+
+t.test('stop removes the jail and answers 404 {message} for every failure', async (t) => {
+  const { socket, statePath, state } = await boot(t, { containers: [{ name: 'web', running: true }, { name: 'db' }, { name: 'stuck', running: true, faults: { stop_ignore: true } }] });
+  const ok = await request(socket, 'POST', '/containers/web/stop');
+  t.equal(ok.status, 200);
+  t.same(ok.json, { id: containerId(state, 'web') });
+  t.same(readState(statePath).jails.map((j) => j.name), [containerId(state, 'stuck')]);
+  const notRunning = await request(socket, 'POST', '/containers/db/stop');
+  t.equal(notRunning.status, 404);
+  t.same(notRunning.json, { message: 'container not running' });
+  const missing = await request(socket, 'POST', '/containers/nosuch/stop');
+  t.equal(missing.status, 404);
+  const ignored = await request(socket, 'POST', '/containers/stuck/stop');
+  t.equal(ignored.status, 200, 'stop_ignore still answers 200');
+  t.ok(readState(statePath).jails.some((j) => j.name === containerId(state, 'stuck')), 'but the jail keeps running');
+});
+
+t.test('update resets left-out keys to their defaults and keeps keys sent as null', async (t) => {
+  const { socket, statePath } = await boot(t, { containers: [{ name: 'a', restart_policy: 'on-startup', cmd: ['/app'] }, { name: 'b', restart_policy: 'on-startup', cmd: ['/app'] }] });
+  const partial = await request(socket, 'POST', '/containers/a/update', { persist: true });
+  t.equal(partial.status, 201);
+  const nulls = await request(socket, 'POST', '/containers/b/update', {
+    name: null, cmd: null, env: null, user: null, jail_param: null, mounts: null, public_ports: null,
+    restart_policy: null, persist: true, network_driver: 'ipnet',
+  });
+  t.equal(nulls.status, 201);
+  const s = readState(statePath);
+  const [a, b] = s.containers;
+  t.equal(a!.restart_policy, 'no', 'a left-out restart_policy is reset, as klee container update does');
+  t.same(a!.cmd, []);
+  t.equal(a!.persist, true);
+  t.equal(b!.restart_policy, 'on-startup', 'explicit null keeps the value');
+  t.same(b!.cmd, ['/app']);
+  t.equal(b!.persist, true);
+  const missing = await request(socket, 'POST', '/containers/nosuch/update', {});
+  t.equal(missing.status, 404);
+  t.same(missing.json, { message: 'no such container' });
+});
+
+t.test('volumes/list returns name, dataset, mountpoint and created', async (t) => {
+  const { socket } = await boot(t, { kleene_root: 'tank/k', containers: [{ name: 'web', volumes: ['data'] }], volumes: ['spare'] });
+  const r = await request(socket, 'GET', '/volumes/list');
+  t.same(r.json.map((v: any) => [v.name, v.dataset, v.mountpoint]), [['data', 'tank/k/volumes/data', '/tank/k/volumes/data'], ['spare', 'tank/k/volumes/spare', '/tank/k/volumes/spare']]);
+  t.type(r.json[0].created, 'string');
+});
+
+t.test('exec start sends starting, creates the jail after the delay and closes 1001', async (t) => {
+  const { socket, statePath, state, requestLogPath } = await boot(t, { containers: [{ name: 'web', faults: { start_delay_ms: 60 } }] });
+  const id = containerId(state, 'web');
+  const r = await startContainer(socket, 'web');
+  t.equal(r.createStatus, 201);
+  t.same(r.messages.map((m) => JSON.parse(m)), [{ msg_type: 'starting', message: '', data: '' }]);
+  t.equal(r.close?.code, 1001);
+  t.equal(JSON.parse(r.close!.reason).msg_type, 'closing');
+  t.ok(r.ms >= 50, `the close waited for the start delay (${r.ms} ms)`);
+  const s = readState(statePath);
+  t.same(s.jails.map((j) => [j.name, j.path]), [[id, `/zroot/kleene/container/${id}`]]);
+  t.same(s.events.map((e) => e.type), ['start']);
+  const log = readRequestLog(requestLogPath);
+  t.same(log.filter((e) => e.kind === 'http').map((e) => [e.method, e.path, e.status]), [['POST', '/exec/create', 201], ['GET', '/exec/start', 101]]);
+  // the server's own record of the peer's closing handshake may land after the client is done
+  t.same(log.filter((e) => e.kind === 'ws').map((e) => e.dir + ':' + (e.close ?? 'frame')).slice(0, 3), ['in:frame', 'out:frame', 'out:1001']);
+  t.match(JSON.parse(log.find((e) => e.kind === 'ws' && e.dir === 'in')!.frame!), { exec_id: String, attach: false, start_container: true });
+});
+
+t.test('exec create answers 404 for an unknown container', async (t) => {
+  const { socket } = await boot(t, {});
+  const r = await request(socket, 'POST', '/exec/create', { container_id: 'nosuch', cmd: [], env: [], user: '', tty: false });
+  t.equal(r.status, 404);
+  t.type(r.json.message, 'string');
+});
+
+t.test('exec start closes 1002 for a first frame outside the spec or a 1002 fault', async (t) => {
+  const { socket } = await boot(t, { containers: [{ name: 'bad', faults: { start_result: '1002', ...fast } }] });
+  const garbled = await execStart(socket, '{not json');
+  t.equal(garbled.close?.code, 1002);
+  t.match(JSON.parse(garbled.close!.reason), { msg_type: 'error', message: /invalid json/ });
+  const missingKeys = await execStart(socket, { exec_id: 'x' });
+  t.equal(missingKeys.close?.code, 1002);
+  t.same(missingKeys.messages, [], 'no starting message before a 1002');
+  const fault = await startContainer(socket, 'bad');
+  t.equal(fault.close?.code, 1002);
+  t.same(fault.messages, []);
+});
+
+t.test('exec start closes 1011 with the reason when the start fails', async (t) => {
+  const { socket, statePath } = await boot(t, { containers: [{ name: 'web', faults: { start_result: '1011', start_error: 'jail: exec.start failed', ...fast } }] });
+  const r = await startContainer(socket, 'web');
+  t.equal(JSON.parse(r.messages[0]!).msg_type, 'starting');
+  t.equal(r.close?.code, 1011);
+  t.same(JSON.parse(r.close!.reason), { msg_type: 'error', message: 'jail: exec.start failed', data: '' });
+  t.same(readState(statePath).jails, []);
+  t.same(readState(statePath).events.map((e) => e.type), ['start_failed']);
+});
+
+t.test('close_before_jail answers 1001 before the jail exists, as kleened\'s async Exec.start', async (t) => {
+  const { socket, statePath } = await boot(t, { containers: [{ name: 'web', faults: { close_before_jail: true, start_delay_ms: 150 } }, { name: 'bad', faults: { close_before_jail: true, start_result: '1011', start_delay_ms: 10 } }] });
+  const r = await startContainer(socket, 'web');
+  t.equal(r.close?.code, 1001);
+  t.same(readState(statePath).jails, [], 'no jail yet when the socket closes');
+  const bad = await startContainer(socket, 'bad');
+  t.equal(bad.close?.code, 1001, 'a failure after the close is never reported on the socket');
+  await new Promise((res) => setTimeout(res, 250));
+  const s = readState(statePath);
+  t.same(s.jails.map((j) => j.name), [s.containers[0]!.id]);
+  t.same(s.events.map((e) => e.type).sort(), ['start', 'start_failed']);
+});
+
+t.test('no_starting_message closes a detached start with 1001 and no frame', async (t) => {
+  const { socket } = await boot(t, { containers: [{ name: 'web', faults: fast }], faults: { no_starting_message: true } });
+  const r = await startContainer(socket, 'web');
+  t.same(r.messages, []);
+  t.equal(r.close?.code, 1001);
+});
+
+t.test('an exec instance starts once; start_container false needs a running container', async (t) => {
+  const { socket } = await boot(t, { containers: [{ name: 'web', faults: fast }] });
+  const created = await request(socket, 'POST', '/exec/create', { container_id: 'web', cmd: [], env: [], user: '', tty: false });
+  const noStart = await execStart(socket, { exec_id: created.json.id, attach: false, start_container: false });
+  t.equal(noStart.close?.code, 1011);
+  t.match(noStart.close!.reason, "cannot start container when 'start_container' is false.");
+  const first = await execStart(socket, { exec_id: created.json.id, attach: false, start_container: true });
+  t.equal(first.close?.code, 1001);
+  const again = await execStart(socket, { exec_id: created.json.id, attach: false, start_container: true });
+  t.equal(again.close?.code, 1011);
+  t.match(again.close!.reason, 'executable already started');
+  const unknown = await execStart(socket, { exec_id: 'feedfeedfeed', attach: false, start_container: true });
+  t.match(unknown.close!.reason, "could not find a execution instance matching 'feedfeedfeed'");
+});
+
+t.test('a hanging start sends starting and never closes', async (t) => {
+  const { socket, statePath } = await boot(t, { containers: [{ name: 'web', faults: { start_result: 'hang', ...fast } }] });
+  const r = await startContainer(socket, 'web', 300);
+  t.equal(r.close, undefined);
+  t.equal(JSON.parse(r.messages[0]!).msg_type, 'starting');
+  t.same(readState(statePath).jails, []);
+});
+
+t.test('a container deleted while starting closes 1011', async (t) => {
+  const { socket, statePath, requestLogPath } = await boot(t, { containers: [{ name: 'web', faults: { start_delay_ms: 300 } }, { name: 'gone', faults: { start_result: 'deleted', ...fast } }] });
+  const pending = startContainer(socket, 'web');
+  // delete once the double has said `starting`, i.e. while it waits out the start delay
+  while (!readRequestLog(requestLogPath).some((e) => e.kind === 'ws' && e.dir === 'out')) await new Promise((res) => setTimeout(res, 10));
+  const s0 = readState(statePath);
+  s0.containers = s0.containers.filter((c) => c.name !== 'web');
+  writeState(statePath, s0);
+  const r = await pending;
+  t.equal(r.close?.code, 1011);
+  t.match(r.close!.reason, 'no such container');
+  const g = await startContainer(socket, 'gone');
+  t.equal(g.close?.code, 1011);
+  t.same(readState(statePath).containers, [], 'the deleted fault removes the container');
+  t.same(readState(statePath).jails, []);
+});
+
+t.test('starting a container whose jail runs records a duplicate start', async (t) => {
+  const { socket, statePath, state } = await boot(t, { containers: [{ name: 'web', running: true, faults: fast }] });
+  const r = await startContainer(socket, 'web');
+  t.equal(r.close?.code, 1001);
+  const s = readState(statePath);
+  t.equal(s.jails.length, 1, 'no second jail');
+  t.match(s.events, [{ type: 'duplicate_start', container: containerId(state, 'web'), detail: { source: 'api', jid: 1 } }]);
+});
+
+t.test('counts the most starts in flight at once', async (t) => {
+  const { socket, statePath } = await boot(t, { containers: ['a', 'b', 'c'].map((name) => ({ name, faults: { start_delay_ms: 80 } })) });
+  await Promise.all(['a', 'b'].map((n) => startContainer(socket, n)));
+  await startContainer(socket, 'c');
+  const s = readState(statePath);
+  t.equal(s.stats.max_starts_in_flight, 2);
+  t.equal(s.stats.starts_in_flight, 0);
+  t.equal(s.stats.starts_total, 3);
+});
+
+t.test('a volume whose dataset is not mounted only warns and the jail starts anyway', async (t) => {
+  const { socket, statePath, logs } = await boot(t, {
+    containers: [{ name: 'web', volumes: ['data'], faults: fast }],
+    datasets: { 'zroot/kleene/volumes/data': { mounted: 'no' } },
+  });
+  const r = await startContainer(socket, 'web');
+  t.equal(r.close?.code, 1001);
+  const s = readState(statePath);
+  t.same(s.events.map((e) => e.type), ['mount_warning', 'start']);
+  t.equal(s.jails.length, 1);
+  t.match(logs.join('\n'), /\[warning\] could not mount volume 'data'/);
+});
+
+t.test('global faults: api_500, api_garbage and slow_list_ms', async (t) => {
+  const { socket, statePath } = await boot(t, { containers: [{ name: 'web' }] });
+  const set = (faults: object) => { const s = readState(statePath); s.faults = faults; writeState(statePath, s); };
+  set({ api_500: true });
+  const e = await request(socket, 'GET', '/containers/list');
+  t.equal(e.status, 500);
+  t.same(e.json, { message: 'server error' });
+  set({ api_garbage: true });
+  const g = await request(socket, 'GET', '/containers/list');
+  t.equal(g.status, 200);
+  t.equal(g.json, undefined, 'the body is not JSON');
+  set({ slow_list_ms: 150 });
+  const t0 = Date.now();
+  const slow = await request(socket, 'GET', '/containers/list?all=true');
+  t.equal(slow.status, 200);
+  t.ok(Date.now() - t0 >= 140, 'the list waited');
+});
+
+t.test('at its start it starts on-startup containers one after another and re-runs running ones', async (t) => {
+  const { k, statePath, state } = await boot(t, {
+    containers: [
+      { name: 'web', restart_policy: 'on-startup', running: true, faults: fast },
+      { name: 'db', restart_policy: 'on-startup', faults: fast },
+      { name: 'manual', faults: fast },
+    ],
+  }, { autostart: true });
+  await k.autostartDone;
+  const s = readState(statePath);
+  t.same(s.events.map((e) => [e.type, e.container]), [['duplicate_start', containerId(state, 'web')], ['start', containerId(state, 'db')]]);
+  t.equal(s.stats.max_starts_in_flight, 1, 'one after another');
+  t.same(s.jails.map((j) => j.name).sort(), [containerId(state, 'web'), containerId(state, 'db')].sort());
+});

@@ -1,0 +1,437 @@
+// The kleened double's API server: kleened's HTTP API (openapi.json) on a unix socket, backed by
+// the shared sim state (state.mjs) so the jls/zfs/jexec shims see the same jails.
+// Behaviour follows kleened 0.1.1 (see /work/shared/kleened/FACTS.md and lib/api/*.ex):
+// - lookups take a name OR an id prefix, first match wins (names are not unique);
+// - `GET /containers/list` lists all only for the literal `?all=true`;
+// - stop answers 404 {"message"} for every failure;
+// - update resets every key the body leaves out to its ContainerConfig default (explicit null =
+//   unchanged), which is how `klee container update` loses restart_policy;
+// - exec start is a WebSocket: first frame ExecStartConfig, a `starting` message, Close 1001 once
+//   a detached start is done; 1002 for a bad first frame, 1011 for an error;
+// - at its own start it starts every on-startup container one after another and, when the jail
+//   already runs, runs the command again (recorded as a `duplicate_start` event).
+import { createServer } from 'node:http';
+import { appendFileSync, mkdirSync, unlinkSync, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { WebSocketServer } from 'ws';
+import { checkRequest, loadSpec } from './openapi.mjs';
+import {
+  DEFAULT_START_DELAY_MS, findContainer, jailHostname, jailOf, jailPath, mutateState, pushEvent,
+  randomId, readState, statePathFromEnv,
+} from './state.mjs';
+
+const DETACHED_OK = 'succesfully started execution instance in detached mode'; // sic, kleened's text
+
+/** A WebSocketMessage (kleened's protocol frame) as JSON text. */
+function wsMessage(msgType, message = '', data = '') {
+  return JSON.stringify({ msg_type: msgType, message, data });
+}
+
+/** Close reasons are limited to 123 bytes (RFC 6455 control frames), in cowboy as in `ws`:
+ * shorten the message field of a WebSocketMessage until the JSON fits. */
+function closeReason(text) {
+  if (Buffer.byteLength(text) <= 123) return text;
+  const obj = JSON.parse(text);
+  while (Buffer.byteLength(JSON.stringify(obj)) > 123 && obj.message.length > 0) obj.message = obj.message.slice(0, -1);
+  return JSON.stringify(obj);
+}
+
+const sleep = (ms, signal) => new Promise((resolve) => {
+  if (signal?.aborted) return resolve();
+  const t = setTimeout(resolve, ms);
+  signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+});
+
+/** ContainerConfig keys with their defaults; keys without a default (name) stay unchanged
+ * when left out, as kleened's cast leaves them nil. `image` is ignored by update. */
+function configDefaults() {
+  const props = loadSpec().components.schemas.ContainerConfig.properties;
+  return Object.fromEntries(Object.entries(props).filter(([, p]) => 'default' in p).map(([k, p]) => [k, p.default]));
+}
+
+/** ContainerSummary for the list endpoint. */
+function summary(state, c) {
+  const jail = jailOf(state, c.id);
+  const [imageName, imageTag] = String(c.image).split(':');
+  return {
+    id: c.id, name: c.name, image_id: c.image_id, image_name: imageName, image_tag: imageTag ?? 'latest',
+    cmd: c.cmd, env: c.env, user: c.user, jail_param: c.jail_param, network_driver: c.network_driver,
+    public_ports: c.public_ports, restart_policy: c.restart_policy, persist: c.persist,
+    created: c.created, dataset: c.dataset, running: Boolean(jail), jid: jail ? jail.jid : null,
+  };
+}
+
+function containerView(state, c) {
+  const jail = jailOf(state, c.id);
+  return {
+    id: c.id, name: c.name, image_id: c.image_id, cmd: c.cmd, env: c.env, user: c.user,
+    jail_param: c.jail_param, network_driver: c.network_driver, public_ports: c.public_ports,
+    restart_policy: c.restart_policy, persist: c.persist, created: c.created, dataset: c.dataset,
+    running: Boolean(jail),
+  };
+}
+
+/**
+ * Starts the double in this process. Resolves once it listens (or at once under the
+ * `never_listen` fault). Never throws for container faults: those become API answers.
+ * @param {object} opts
+ * @param {string} [opts.socket] unix socket path to listen on
+ * @param {{host?: string, port: number}} [opts.tcp] TCP address instead of a socket
+ * @param {string} [opts.statePath] sim state file (default env KLEENE_SIM_STATE)
+ * @param {string} [opts.requestLogPath] JSON-lines request log (default: none)
+ * @param {(level: string, msg: string) => void} [opts.log] daemon log sink
+ * @param {boolean} [opts.autostart] start on-startup containers like kleened does (default true)
+ */
+export async function startKleened(opts = {}) {
+  const statePath = opts.statePath ?? statePathFromEnv();
+  const log = opts.log ?? (() => {});
+  const requestLogPath = opts.requestLogPath;
+  const execs = new Map();
+  const abort = new AbortController();
+  const sockets = new Set();
+  let seq = 0;
+  let conn = 0;
+
+  let closed = false;
+  const record = (entry) => {
+    // after close() the test may already have removed the log's directory: do not recreate it
+    if (!requestLogPath || closed) return;
+    const line = JSON.stringify({ time: new Date().toISOString(), t_ms: Date.now(), seq: ++seq, ...entry });
+    try {
+      mkdirSync(dirname(requestLogPath), { recursive: true });
+      appendFileSync(requestLogPath, line + '\n');
+    } catch (e) {
+      log('error', `cannot write request log ${requestLogPath}: ${e.message}`);
+    }
+  };
+
+  const faults = () => readState(statePath).faults ?? {};
+
+  /** Mount check kleened does at start: a volume that cannot be nullfs-mounted only warns. */
+  function mountWarnings(state, c) {
+    const warnings = [];
+    for (const m of c.mounts ?? []) {
+      if (m.type !== 'volume') continue;
+      const vol = state.volumes.find((v) => v.name === m.source);
+      if (!vol) { warnings.push(`volume '${m.source}' not found, not mounted at ${m.destination}`); continue; }
+      const ds = state.datasets.find((d) => d.name === vol.dataset);
+      if (!ds || ds.mounted !== 'yes') warnings.push(`could not mount volume '${m.source}' (${vol.dataset} is not mounted) at ${m.destination}: starting the jail anyway`);
+    }
+    return warnings;
+  }
+
+  /** Starts container `id` (already resolved). Resolves with the outcome once the start is
+   * done; under the `hang` fault it resolves only when the double closes. */
+  async function startContainer(id, source) {
+    let c = findContainer(readState(statePath), id);
+    if (!c) return { result: 'error', message: `no such container ${id}` };
+    const f = c.faults ?? {};
+    mutateState(statePath, (s) => {
+      s.stats.starts_total++;
+      s.stats.starts_in_flight++;
+      s.stats.max_starts_in_flight = Math.max(s.stats.max_starts_in_flight, s.stats.starts_in_flight);
+    });
+    const done = (r) => {
+      mutateState(statePath, (s) => { s.stats.starts_in_flight = Math.max(0, s.stats.starts_in_flight - 1); });
+      return r;
+    };
+    try {
+      await sleep(f.start_delay_ms ?? DEFAULT_START_DELAY_MS, abort.signal);
+      if (abort.signal.aborted) return done({ result: 'aborted', message: 'kleened stopped' });
+      if (f.start_result === 'hang') {
+        log('info', `starting container ${id}: hangs (sim fault)`);
+        await sleep(2 ** 31 - 1, abort.signal);
+        return done({ result: 'aborted', message: 'kleened stopped' });
+      }
+      return done(mutateState(statePath, (s) => {
+        c = findContainer(s, id);
+        if (f.start_result === 'deleted' && c) {
+          s.containers = s.containers.filter((x) => x.id !== id);
+          s.jails = s.jails.filter((j) => j.name !== id);
+          c = undefined;
+        }
+        if (!c || c.id !== id) {
+          pushEvent(s, 'start_failed', id, { source, reason: 'container removed while starting' });
+          return { result: 'error', message: `no such container ${id}` };
+        }
+        if (f.start_result === '1011') {
+          const message = f.start_error ?? `jail: ${id}: failed to start`;
+          pushEvent(s, 'start_failed', id, { source, reason: message });
+          log('error', `could not start container ${id}: ${message}`);
+          return { result: 'error', message };
+        }
+        const running = jailOf(s, id);
+        if (running) {
+          // kleened does not check: it jexec's the container's command into the live jail.
+          pushEvent(s, 'duplicate_start', id, { source, jid: running.jid, cmd: c.cmd });
+          log('warning', `container ${id} already running (jid ${running.jid}): running its command again`);
+          return { result: 'duplicate', jid: running.jid };
+        }
+        for (const w of mountWarnings(s, c)) {
+          pushEvent(s, 'mount_warning', id, { source, message: w });
+          log('warning', w);
+        }
+        const jid = s.next_jid++;
+        s.jails.push({ name: id, jid, path: jailPath(s, id), hostname: jailHostname(c), ipv4: '' });
+        pushEvent(s, 'start', id, { source, jid });
+        log('info', `started container ${id} (${c.name}) as jail ${jid}`);
+        return { result: 'started', jid };
+      }));
+    } catch (e) {
+      return done({ result: 'error', message: String(e.message ?? e) });
+    }
+  }
+
+  // ---- HTTP ----
+  const json = (res, status, body) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+    return status;
+  };
+  const text = (res, status, body, type = 'text/plain') => {
+    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+    return status;
+  };
+
+  async function handle(req, res, url, body) {
+    const f = faults();
+    if (f.api_500) return json(res, 500, { message: 'server error' });
+    if (f.api_garbage) return text(res, 200, typeof f.api_garbage === 'string' ? f.api_garbage : '<<garbage \u0000 not json', 'application/json');
+    const query = url.search;
+    const { operation, problems } = checkRequest(req.method, url.pathname + query, body);
+    if (!operation) return text(res, 404, 'not found');
+    if (operation.template === '/exec/start') return text(res, 400, 'websocket upgrade required');
+    if (problems.length) {
+      // OpenApiSpex CastAndValidate with json_render_error_v2 answers 422 {"errors": [...]}.
+      return json(res, 422, { errors: problems.map((p) => ({ title: 'Invalid value', detail: p })) });
+    }
+    const key = `${operation.method} ${operation.template}`;
+    const state = readState(statePath);
+    const p = operation.params;
+    switch (key) {
+      case 'GET /containers/list': {
+        if (f.slow_list_ms) await sleep(f.slow_list_ms, abort.signal);
+        const s = readState(statePath);
+        const all = url.searchParams.get('all') === 'true';
+        return json(res, 200, s.containers.filter((c) => all || jailOf(s, c.id)).map((c) => summary(s, c)));
+      }
+      case 'GET /containers/{container_id}/inspect': {
+        const c = findContainer(state, p.container_id);
+        if (!c) return json(res, 404, { message: 'no such container' });
+        return json(res, 200, {
+          container: containerView(state, c),
+          container_endpoints: [],
+          container_mountpoints: (c.mounts ?? []).map((m) => ({ container_id: c.id, type: m.type, source: m.source, destination: m.destination, read_only: Boolean(m.read_only) })),
+        });
+      }
+      case 'POST /containers/{container_id}/stop': {
+        const r = mutateState(statePath, (s) => {
+          const c = findContainer(s, p.container_id);
+          if (!c) return { status: 404, message: 'no such container' };
+          if (!jailOf(s, c.id)) return { status: 404, message: 'container not running' };
+          if (c.faults?.stop_ignore) {
+            pushEvent(s, 'stop_ignored', c.id);
+            return { status: 200, id: c.id };
+          }
+          s.jails = s.jails.filter((j) => j.name !== c.id);
+          pushEvent(s, 'stop', c.id);
+          return { status: 200, id: c.id };
+        });
+        return r.status === 200 ? json(res, 200, { id: r.id }) : json(res, r.status, { message: r.message });
+      }
+      case 'POST /containers/{container_id}/update': {
+        const defaults = configDefaults();
+        const r = mutateState(statePath, (s) => {
+          const c = findContainer(s, p.container_id);
+          if (!c) return { status: 404, message: 'no such container' };
+          if (c.faults?.update_409) return { status: 409, message: typeof c.faults.update_409 === 'string' ? c.faults.update_409 : 'error processing update' };
+          const before = { restart_policy: c.restart_policy };
+          for (const k of Object.keys(loadSpec().components.schemas.ContainerConfig.properties)) {
+            if (k === 'image') continue; // "The image property is ignored."
+            if (k in body) { if (body[k] !== null) c[k] = body[k]; } else if (k in defaults) c[k] = structuredClone(defaults[k]);
+          }
+          pushEvent(s, 'update', c.id, { body, before, after: { restart_policy: c.restart_policy } });
+          return { status: 201, id: c.id };
+        });
+        return r.status === 201 ? json(res, 201, { id: r.id }) : json(res, r.status, { message: r.message });
+      }
+      case 'DELETE /containers/{container_id}': {
+        const r = mutateState(statePath, (s) => {
+          const c = findContainer(s, p.container_id);
+          if (!c) return undefined;
+          s.containers = s.containers.filter((x) => x.id !== c.id);
+          s.jails = s.jails.filter((j) => j.name !== c.id);
+          pushEvent(s, 'remove', c.id);
+          return c.id;
+        });
+        return r ? json(res, 200, { id: r }) : json(res, 404, { message: 'no such container' });
+      }
+      case 'GET /volumes/list':
+        return json(res, 200, state.volumes.map((v) => ({ name: v.name, dataset: v.dataset, mountpoint: v.mountpoint, created: v.created })));
+      case 'POST /exec/create': {
+        const c = findContainer(state, body.container_id);
+        if (!c) return json(res, 404, { message: 'container not found' });
+        const id = randomId();
+        execs.set(id, { id, container_id: c.id, cmd: body.cmd ?? [], env: body.env ?? [], user: body.user ?? '', tty: body.tty ?? false });
+        return json(res, 201, { id });
+      }
+      default:
+        return json(res, 501, { message: `${key} is not implemented by the kleened double` });
+    }
+  }
+
+  const server = createServer((req, res) => {
+    const started = Date.now();
+    const url = new URL(req.url ?? '/', 'http://kleened');
+    const chunks = [];
+    req.on('data', (d) => chunks.push(d));
+    req.on('end', async () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let body;
+      let status;
+      if (raw.length > 0) {
+        try { body = JSON.parse(raw); } catch {
+          // Plug.Parsers rejects a body it cannot decode before any route code runs.
+          status = json(res, 400, { message: 'invalid JSON body' });
+        }
+      }
+      if (status === undefined) {
+        try { status = await handle(req, res, url, body); } catch (e) {
+          log('error', `request ${req.method} ${req.url} crashed: ${e.stack ?? e}`);
+          status = res.headersSent ? res.statusCode : json(res, 500, { message: 'server error' });
+        }
+      }
+      record({ kind: 'http', method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), body: body ?? (raw.length ? raw : undefined), status, ms: Date.now() - started });
+    });
+  });
+  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+
+  // ---- WebSocket /exec/start ----
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://kleened');
+    const f = faults();
+    if (url.pathname !== '/exec/start' || f.api_500) {
+      const status = f.api_500 ? 500 : 404;
+      socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Internal Server Error'}\r\ncontent-length: 9\r\nconnection: close\r\n\r\nnot found`);
+      record({ kind: 'http', method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), status, upgrade: true });
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const id = ++conn;
+      record({ kind: 'http', method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), status: 101, upgrade: true, conn: id });
+      serveExecStart(ws, id);
+    });
+  });
+
+  function serveExecStart(ws, id) {
+    let handshaking = true;
+    const send = (frame) => { record({ kind: 'ws', path: '/exec/start', conn: id, dir: 'out', frame }); ws.send(frame); };
+    const close = (code, reason) => {
+      const r = closeReason(reason);
+      record({ kind: 'ws', path: '/exec/start', conn: id, dir: 'out', close: code, reason: r });
+      ws.close(code, r);
+    };
+    ws.on('close', (code, reason) => record({ kind: 'ws', path: '/exec/start', conn: id, dir: 'in', close: code, reason: reason.toString() }));
+    ws.on('message', async (data, isBinary) => {
+      const frame = data.toString();
+      record({ kind: 'ws', path: '/exec/start', conn: id, dir: 'in', frame });
+      if (!handshaking || isBinary) return; // kleened forwards later frames to the process
+      handshaking = false;
+      let cfg;
+      try { cfg = JSON.parse(frame); } catch (e) {
+        return close(1002, wsMessage('error', `invalid json: ${e.message}`));
+      }
+      const { problems } = checkRequest('GET', '/exec/start', cfg);
+      if (problems.length) return close(1002, wsMessage('error', `invalid parameters: ${problems.join('; ')}`));
+      const exec = execs.get(cfg.exec_id);
+      if (!exec) return close(1011, wsMessage('error', `could not find a execution instance matching '${cfg.exec_id}'`));
+      if (exec.started) return close(1011, wsMessage('error', 'executable already started'));
+      const c = findContainer(readState(statePath), exec.container_id);
+      if (!c || c.id !== exec.container_id) return close(1011, wsMessage('error', 'container not found'));
+      if (c.faults?.start_result === '1002') return close(1002, wsMessage('error', c.faults.start_error ?? 'invalid parameters: jail configuration rejected'));
+      // kleened jexec's into a running container whatever start_container says (lib/core/exec.ex).
+      if (!cfg.start_container && !jailOf(readState(statePath), c.id)) {
+        return close(1011, wsMessage('error', "cannot start container when 'start_container' is false."));
+      }
+      exec.started = true;
+      // kleened's exec_start.ex closes a detached start with 1001 and no starting message; the
+      // spec and FACTS describe a starting message first. Default: the spec; the switch: the code.
+      if (cfg.attach || !faults().no_starting_message) send(wsMessage('starting'));
+      const starting = startContainer(c.id, 'api');
+      if (c.faults?.close_before_jail && !cfg.attach) {
+        // Exec.start returns once `jail -c` is spawned: the client hears 1001 before the jail
+        // exists, and a later failure never reaches it.
+        return close(1001, wsMessage('closing', DETACHED_OK));
+      }
+      const outcome = await starting;
+      if (ws.readyState !== ws.OPEN) return;
+      switch (outcome.result) {
+        case 'started':
+        case 'duplicate':
+          if (cfg.attach) return; // attached: output would follow; the double sends none
+          return close(1001, wsMessage('closing', DETACHED_OK));
+        case 'aborted':
+          return close(1001, wsMessage('closing', outcome.message));
+        default:
+          return close(1011, wsMessage('error', outcome.message));
+      }
+    });
+  }
+
+  // ---- lifecycle ----
+  // Starts interrupted by an earlier kill are not in flight any more.
+  mutateState(statePath, (s) => { s.stats.starts_in_flight = 0; });
+  if (!faults().never_listen) {
+    await new Promise((resolve, reject) => {
+      server.once('error', reject);
+      if (opts.tcp) server.listen(opts.tcp.port, opts.tcp.host ?? '127.0.0.1', resolve);
+      else {
+        // sun_path holds 104 bytes on FreeBSD, 108 on Linux; Node reports a too-long path as
+        // EADDRINUSE, which sends people looking for a second daemon.
+        if (Buffer.byteLength(opts.socket) > 103) {
+          reject(new Error(`unix socket path too long (${Buffer.byteLength(opts.socket)} bytes, max 103): ${opts.socket}`));
+          return;
+        }
+        mkdirSync(dirname(opts.socket), { recursive: true });
+        // A stale socket file from a crash would make listen() fail with EADDRINUSE.
+        if (existsSync(opts.socket)) unlinkSync(opts.socket);
+        server.listen(opts.socket, resolve);
+      }
+    });
+    log('info', `listening on ${opts.tcp ? `${opts.tcp.host ?? '127.0.0.1'}:${opts.tcp.port}` : `http://${opts.socket}`}`);
+  } else {
+    log('info', 'not listening (sim fault never_listen)');
+  }
+
+  async function autostartAll() {
+    const s = readState(statePath);
+    for (const c of s.containers.filter((x) => x.restart_policy === 'on-startup')) {
+      if (abort.signal.aborted) return;
+      log('info', `starting on-startup container ${c.id} (${c.name})`);
+      const r = await startContainer(c.id, 'autostart');
+      if (r.result === 'error') log('error', `could not start on-startup container ${c.id}: ${r.message}`);
+    }
+  }
+  const autostartDone = opts.autostart === false ? Promise.resolve() : autostartAll().catch((e) => log('error', `autostart failed: ${e.message}`));
+
+  return {
+    server,
+    autostartDone,
+    /** Stops listening, drops open connections and pending starts. */
+    async close() {
+      closed = true;
+      abort.abort();
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      if (opts.socket && existsSync(opts.socket)) { try { unlinkSync(opts.socket); } catch { /* gone */ } }
+      await autostartDone;
+    },
+  };
+}

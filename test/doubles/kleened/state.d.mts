@@ -1,0 +1,135 @@
+// Types for state.mjs: the shared sim state of the kleened double and the jls/zfs/jexec shims.
+export type RestartPolicy = 'no' | 'on-startup';
+export type StartResult = 'ok' | '1002' | '1011' | 'hang' | 'deleted';
+
+export interface SimMount {
+  type: 'volume' | 'nullfs';
+  /** volume name (type volume) or host path (nullfs) */
+  source: string;
+  destination: string;
+  read_only: boolean;
+}
+
+/** Per-container faults the double obeys. */
+export interface ContainerFaults {
+  /** delay between the `starting` message and the jail existing; default 200 */
+  start_delay_ms?: number;
+  /** 'ok' (default) | '1002' close before starting | '1011' error after the delay |
+   * 'hang' starting then never closes | 'deleted' the container vanishes while starting (1011) */
+  start_result?: StartResult;
+  /** message for 1011 / 1002 results */
+  start_error?: string;
+  /** close 1001 right after `starting`, before the jail exists (kleened's Exec.start returns once
+   * `jail -c` is spawned); the jail appears after start_delay_ms, or never under start_result 1011 */
+  close_before_jail?: boolean;
+  /** stop answers 200 but the jail keeps running */
+  stop_ignore?: boolean;
+  /** update answers 409 (string = message) */
+  update_409?: boolean | string;
+}
+
+export interface SimContainer {
+  id: string;
+  name: string;
+  image: string;
+  image_id: string;
+  cmd: string[];
+  env: string[];
+  user: string;
+  jail_param: string[];
+  network_driver: 'ipnet' | 'host' | 'vnet' | 'disabled';
+  public_ports: unknown[];
+  restart_policy: RestartPolicy;
+  persist: boolean;
+  mounts: SimMount[];
+  created: string;
+  dataset: string;
+  faults: ContainerFaults;
+}
+
+export interface SimJail {
+  /** jail name; kleened's jails are named by container id */
+  name: string;
+  jid: number;
+  path: string;
+  hostname: string;
+  /** comma-separated or list; '' for none */
+  ipv4?: string | string[];
+  ipv6?: string | string[];
+  dying?: boolean;
+  persist?: boolean;
+}
+
+export interface SimVolume { name: string; dataset: string; mountpoint: string; created: string }
+
+export interface SimDataset {
+  name: string;
+  mounted: 'yes' | 'no';
+  mountpoint: string;
+  type?: 'filesystem' | 'volume' | 'snapshot';
+  canmount?: 'on' | 'off' | 'noauto';
+  used?: number;
+  avail?: number;
+  refer?: number;
+  /** `zfs mount` of this dataset fails with this message */
+  mount_error?: string;
+}
+
+/** A shim fault: set any of stdout/stderr/exit_code to replace the real output. */
+export interface ShimFault { stdout?: string; stderr?: string; exit_code?: number; delay_ms?: number }
+
+export interface GlobalFaults {
+  /** every API request answers 500 {"message":"server error"} */
+  api_500?: boolean;
+  /** every API request answers 200 with this (or built-in) non-JSON text */
+  api_garbage?: boolean | string;
+  /** GET /containers/list waits this long */
+  slow_list_ms?: number;
+  /** the server runs (pidfile written) but never creates its socket */
+  never_listen?: boolean;
+  /** the server writes its pidfile then exits 1 (stale pidfile) */
+  exit_on_start?: boolean;
+  /** detached exec start closes 1001 without a `starting` message first, as kleened's
+   * lib/api/exec_start.ex does (the spec/FACTS shape, with the message, is the default) */
+  no_starting_message?: boolean;
+  /** SIGTERM is logged and ignored */
+  ignore_sigterm?: boolean;
+  jls?: ShimFault;
+  zfs?: ShimFault;
+  jexec?: ShimFault;
+}
+
+export type SimEventType = 'start' | 'duplicate_start' | 'start_failed' | 'mount_warning' | 'stop' | 'stop_ignored' | 'update' | 'remove';
+export interface SimEvent { time: string; type: SimEventType; container: string; detail?: Record<string, unknown> }
+
+export interface SimStats { starts_total: number; starts_in_flight: number; max_starts_in_flight: number }
+
+export interface SimState {
+  kleene_root: string;
+  next_jid: number;
+  containers: SimContainer[];
+  jails: SimJail[];
+  volumes: SimVolume[];
+  datasets: SimDataset[];
+  faults: GlobalFaults;
+  events: SimEvent[];
+  stats: SimStats;
+}
+
+export const DEFAULT_STATE_PATH: string;
+export const DEFAULT_KLEENE_ROOT: string;
+export const DEFAULT_START_DELAY_MS: number;
+export function statePathFromEnv(env?: NodeJS.ProcessEnv): string;
+export function idForName(name: string, n?: number): string;
+export function randomId(): string;
+export function emptyState(): SimState;
+export function normalizeState(raw: unknown): SimState;
+export function normalizeContainer(c: Partial<SimContainer> & { name?: string }, root?: string): SimContainer;
+export function readState(path?: string): SimState;
+export function writeState(path: string, state: SimState): void;
+export function mutateState<R>(path: string, fn: (s: SimState) => R): R;
+export function findContainer(state: SimState, idOrName: string): SimContainer | undefined;
+export function jailOf(state: SimState, id: string): SimJail | undefined;
+export function jailPath(state: SimState, id: string): string;
+export function jailHostname(container: SimContainer): string;
+export function pushEvent(state: SimState, type: SimEventType, container: string, detail?: Record<string, unknown>): SimEvent;

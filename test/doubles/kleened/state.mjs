@@ -1,0 +1,152 @@
+// The simulated FreeBSD host's shared state: one JSON file read by the kleened double and the
+// jls/zfs/jexec shims, so "a jail is running" means the same thing to the API and to `jls -j`.
+// Plain JS with node builtins only: the double must start fast without a TypeScript loader.
+// Writes go through temp file + rename so a shim never reads a half-written file.
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync, mkdirSync, unlinkSync } from 'node:fs';
+import { dirname, join, basename } from 'node:path';
+
+export const DEFAULT_STATE_PATH = '/var/db/kleene-sim/state.json';
+export const DEFAULT_KLEENE_ROOT = 'zroot/kleene';
+/** kleened starts a jail in well under a second; 200 ms keeps ordering effects visible. */
+export const DEFAULT_START_DELAY_MS = 200;
+
+/** The state path from env `KLEENE_SIM_STATE`, else the default. */
+export function statePathFromEnv(env = process.env) {
+  return env.KLEENE_SIM_STATE || DEFAULT_STATE_PATH;
+}
+
+/** An id for a container name: 12 hex chars, deterministic, never all digits (jail names
+ * that are all digits would be read as jids, which is why kleened avoids them). `n` tells
+ * apart containers that share a name (kleened does not enforce unique names). */
+export function idForName(name, n = 0) {
+  for (let salt = 0; ; salt++) {
+    const seed = n === 0 && salt === 0 ? name : `${name}#${n}#${salt}`;
+    const id = createHash('sha256').update(seed).digest('hex').slice(0, 12);
+    if (!/^[0-9]+$/.test(id)) return id;
+  }
+}
+
+/** A fresh random id in kleened's shape (exec instances). */
+export function randomId() {
+  for (;;) {
+    const id = randomBytes(6).toString('hex');
+    if (!/^[0-9]+$/.test(id)) return id;
+  }
+}
+
+/** An empty, valid state. */
+export function emptyState() {
+  return {
+    kleene_root: DEFAULT_KLEENE_ROOT,
+    next_jid: 1,
+    containers: [],
+    jails: [],
+    volumes: [],
+    datasets: [],
+    faults: {},
+    events: [],
+    stats: { starts_total: 0, starts_in_flight: 0, max_starts_in_flight: 0 },
+  };
+}
+
+/** Fills missing top-level keys and container defaults; never drops unknown keys. */
+export function normalizeState(raw) {
+  const s = { ...emptyState(), ...(raw ?? {}) };
+  s.stats = { ...emptyState().stats, ...(s.stats ?? {}) };
+  s.faults = s.faults ?? {};
+  for (const k of ['containers', 'jails', 'volumes', 'datasets', 'events']) if (!Array.isArray(s[k])) s[k] = [];
+  s.containers = s.containers.map((c) => normalizeContainer(c, s.kleene_root));
+  const maxJid = s.jails.reduce((m, j) => Math.max(m, Number(j.jid) || 0), 0);
+  if (!(s.next_jid > maxJid)) s.next_jid = maxJid + 1;
+  return s;
+}
+
+/** Container record with every ContainerConfig default kleened would store. */
+export function normalizeContainer(c, root = DEFAULT_KLEENE_ROOT) {
+  const id = c.id ?? idForName(c.name ?? 'container');
+  const defaults = {
+    id,
+    name: id,
+    image: 'base',
+    image_id: idForName(`image:${c.image ?? 'base'}`),
+    cmd: ['/bin/sh', '/etc/rc'],
+    env: [],
+    user: 'root',
+    jail_param: [],
+    network_driver: 'ipnet',
+    public_ports: [],
+    restart_policy: 'no',
+    persist: false,
+    mounts: [],
+    created: '2026-01-01T00:00:00.000000Z',
+    dataset: `${root}/container/${id}`,
+    faults: {},
+  };
+  const given = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined));
+  return { ...defaults, ...given, id };
+}
+
+/** Reads and normalizes the state file; a missing file is an empty state. Throws on bad JSON. */
+export function readState(path = statePathFromEnv()) {
+  let text;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if (e.code === 'ENOENT') return emptyState();
+    throw e;
+  }
+  return normalizeState(JSON.parse(text));
+}
+
+/** Writes the state atomically (temp file in the same directory, then rename). */
+export function writeState(path, state) {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n');
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    try { unlinkSync(tmp); } catch { /* already gone */ }
+    throw e;
+  }
+}
+
+/** Read-modify-write in one synchronous step (atomic within this process's event loop).
+ * `fn` mutates the state in place or returns a new one; returns what `fn` returned. */
+export function mutateState(path, fn) {
+  const s = readState(path);
+  const r = fn(s);
+  writeState(path, s);
+  return r;
+}
+
+/** Resolves a container the way kleened does: exact name or id prefix, first match in store order. */
+export function findContainer(state, idOrName) {
+  if (typeof idOrName !== 'string' || idOrName === '') return undefined;
+  return state.containers.find((c) => c.name === idOrName || c.id.startsWith(idOrName));
+}
+
+/** The jail of a container (jail name = container id), unless dying. */
+export function jailOf(state, id) {
+  return state.jails.find((j) => j.name === id && !j.dying);
+}
+
+/** Jail path kleened uses: `/<kleene_root>/container/<id>`. */
+export function jailPath(state, id) {
+  return `/${state.kleene_root}/container/${id}`;
+}
+
+/** Hostname kleened gives a jail: `host.hostname=` from jail_param, else the id. */
+export function jailHostname(container) {
+  const p = (container.jail_param ?? []).find((x) => x.startsWith('host.hostname='));
+  return p ? p.slice('host.hostname='.length) : container.id;
+}
+
+/** Appends an event (start, duplicate_start, ...) with a timestamp. */
+export function pushEvent(state, type, container, detail) {
+  const ev = { time: new Date().toISOString(), type, container };
+  if (detail !== undefined) ev.detail = detail;
+  state.events.push(ev);
+  return ev;
+}
