@@ -1,0 +1,381 @@
+// Editing rc.conf the way sysrc(8) does, without its defects (../shared/freebsd/FACTS.md):
+// - set replaces the value bytes of the LAST assignment in the LAST file (load_rc_config order)
+//   that assigns the variable; the rest of that line (a trailing comment) and every other byte
+//   of every file stay. Otherwise the assignment is appended to the service's own fragment
+//   (/etc/rc.conf.d/<service>, created 0644) or to `-f FILE`.
+// - values are written with shQuote (single quotes, '\''), so sh reads back exactly the bytes
+//   given, whatever the old value's quoting was; sysrc escapes nothing and loses backslashes.
+// - `+=`/`-=` work on the literal value written in the file, never on an expansion of it
+//   (sysrc writes a `$ref` list back expanded); a value that needs expansion is refused.
+// - nothing inside if/case/loops/functions is rewritten: the edit is refused with the location.
+// - every file is checked with `sh -n` before and after, under a lock, through a backup and an
+//   atomic rename that is abandoned when the file changed since it was read.
+import { promises as fsp } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ConfigError, OptionError } from '../errors.ts';
+import { writeFileAtomic, type AtomicStep } from '../fs/atomic.ts';
+import { isShVarName } from '../model/names.ts';
+import { shQuote } from '../render/sh.ts';
+import { splitList } from '../model/config.ts';
+import { unifiedDiff } from './diff.ts';
+import { DEFAULTS_FILE, describeConstruct, evaluateRc } from './effective.ts';
+import { hostFileArg, normRoot, realPath, shSyntaxError } from './host.ts';
+import { acquireLock, sidePath, type Unlock } from './lock.ts';
+import { parseRc, type Assignment, type RcDocument } from './parse.ts';
+
+export type RcEdit =
+  | { op: 'set'; name: string; value: string }
+  | { op: 'add'; name: string; item: string }
+  | { op: 'remove'; name: string; item: string }
+  | { op: 'unset'; name: string };
+
+export type RcService = 'kleened' | 'kleene_containers';
+
+export interface EditOptions {
+  /** Staged host root; default '/'. */
+  root?: string;
+  /** `-f`: the one file to edit, as a host path (e.g. /etc/rc.conf). */
+  file?: string;
+  /** Target fragment /etc/rc.conf.d/<service>; default: derived from the variable name. */
+  service?: RcService;
+  dryRun?: boolean;
+  /** Keep timestamped backups under `<stateDir>/rc-backup/` instead of `FILE.bak`. */
+  stateDir?: string;
+  /** How long to wait for another kleene-boot's lock; default 2000 ms. */
+  lockTimeoutMs?: number;
+  /** Test hook: called at each step of each file write (after the lock and checks). */
+  onWriteStep?: (hostFile: string, step: AtomicStep) => void | Promise<void>;
+}
+
+export interface EditChange {
+  /** Host path. */
+  file: string;
+  name: string;
+  before: string | undefined;
+  after: string | undefined;
+  /** Line of the assignment in the file before the edit; undefined when appended. */
+  line: number | undefined;
+}
+
+export interface EditResult {
+  changes: EditChange[];
+  /** Unified diff of every file that changes ('' when nothing does). */
+  diff: string;
+  changed: boolean;
+  /** Things the caller should tell the user (a later file overrides -f, …). */
+  warnings: string[];
+  /** Where an edit went when that is not the default target (sysrc's rule picked another file). */
+  notes: string[];
+}
+
+/** The service whose fragment holds a variable, from its name; undefined for other variables. */
+export function serviceOf(name: string): RcService | undefined {
+  if (name.startsWith('kleene_containers_')) return 'kleene_containers';
+  if (name.startsWith('kleened_')) return 'kleened';
+  return undefined;
+}
+
+/** Refuses what cannot be an rc.conf assignment: bad names, values sh cannot hold on one line. */
+export function validateEdit(e: RcEdit): void {
+  if (!isShVarName(e.name)) {
+    throw new OptionError('EBADNAME', `'${e.name}' is not a valid sh variable name`, undefined,
+      'names start with a letter or _ and contain only letters, digits and _');
+  }
+  const v = e.op === 'set' ? e.value : e.op === 'unset' ? '' : e.item;
+  if (v.includes('\0')) throw new OptionError('EBADVALUE', `${e.name}: the value contains a NUL byte, which sh cannot hold`);
+  if (/[\n\r]/.test(v)) {
+    throw new OptionError('EBADVALUE', `${e.name}: the value contains a line break`, undefined,
+      'rc.conf values are one line; rc.d scripts and rcorder do not expect newlines');
+  }
+  if ((e.op === 'add' || e.op === 'remove') && (/[ \t]/.test(e.item) || e.item === '')) {
+    throw new OptionError('EBADVALUE', `${e.name}: '${e.item}' is not one list item`, undefined, 'add or remove one word at a time');
+  }
+}
+
+interface FileState {
+  host: string;
+  real: string;
+  exists: boolean;
+  original: string;
+  stat: { size: number; mtimeMs: number; ino: number } | undefined;
+  text: string;
+  doc: RcDocument;
+  /** Edits that must hold after writing: name → expected literal (undefined = unset). */
+  expect: Map<string, string | undefined>;
+}
+
+function lastAssignment(doc: RcDocument, name: string): Assignment | undefined {
+  const mine = doc.assignments.filter((a) => a.name === name && !a.commandPrefix);
+  return mine[mine.length - 1];
+}
+
+function refuseConstruct(host: string, a: Assignment): never {
+  throw new ConfigError('EUNSAFE', `${a.name} is set inside ${describeConstruct(a.construct!)}; kleene-boot does not rewrite inside sh constructs`,
+    { file: host, line: a.line }, 'edit this file by hand, or move the assignment out of the block');
+}
+
+/** The byte range to delete so that `a` disappears and the line stays valid sh; undefined when there is none. */
+function removalRange(text: string, a: Assignment): [number, number] | undefined {
+  const cmd = a.command;
+  const alone = cmd.words === 1 || (cmd.keyword !== undefined && cmd.words === 2);
+  if (!alone) {
+    // One of several words (`export a=1 NAME=2`, `a=1 NAME=2`): drop the word and the blanks before it.
+    let s = a.start;
+    while (s > 0 && (text[s - 1] === ' ' || text[s - 1] === '\t')) s--;
+    if (s === cmd.start || text[s - 1] === '\n') {
+      let e = a.valueEnd;
+      while (text[e] === ' ' || text[e] === '\t') e++;
+      return [a.start, e];
+    }
+    return [s, a.valueEnd];
+  }
+  const lineStart = text.lastIndexOf('\n', cmd.start - 1) + 1;
+  let lineEnd = text.indexOf('\n', a.valueEnd);
+  lineEnd = lineEnd < 0 ? text.length : lineEnd + 1;
+  const before = text.slice(lineStart, cmd.start);
+  const after = text.slice(a.valueEnd, lineEnd);
+  if (/^[ \t]*$/.test(before) && /^[ \t]*(;[ \t]*)?(#[^\n]*)?\r?\n?$/.test(after)) return [lineStart, lineEnd];
+  const semiAfter = /^[ \t]*;[ \t]*/.exec(after);
+  if (semiAfter && !after.startsWith(';;', semiAfter[0].indexOf(';'))) return [cmd.start, a.valueEnd + semiAfter[0].length];
+  const semiBefore = /;[ \t]*$/.exec(before);
+  if (semiBefore) return [lineStart + semiBefore.index, a.valueEnd];
+  return undefined;
+}
+
+async function readState(root: string, host: string): Promise<FileState> {
+  const real = realPath(root, host);
+  let original = '';
+  let exists = false;
+  let stat: FileState['stat'];
+  try {
+    const st = await fsp.lstat(real);
+    if (st.isDirectory()) {
+      throw new ConfigError('EISDIR', 'is a directory', { file: host }, `name one file in it with -f ${host}/FILE`);
+    }
+    original = await fsp.readFile(real, 'utf8');
+    exists = true;
+    stat = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  return { host, real, exists, original, stat, text: original, doc: parseRc(original), expect: new Map() };
+}
+
+function setText(f: FileState, text: string): void {
+  f.text = text;
+  f.doc = parseRc(text);
+}
+
+/**
+ * Applies rc.conf edits with sysrc's semantics (see the top of this file) and returns what
+ * changed and a unified diff. With dryRun nothing is locked or written. Throws OptionError for
+ * bad names/values and ConfigError (with file:line) when a file cannot be edited safely; in
+ * that case no file has been written.
+ */
+export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promise<EditResult> {
+  edits.forEach(validateEdit);
+  const root = normRoot(opts.root);
+  const warnings: string[] = [];
+  const notes: string[] = [];
+  const fileArg = opts.file !== undefined ? hostFileArg(opts.file, root) : undefined;
+
+  // Where each variable may live: the files load_rc_config reads for its service (defaults excluded).
+  const evals = new Map<string, Awaited<ReturnType<typeof evaluateRc>>>();
+  const evalFor = async (svc: RcService | undefined) => {
+    const key = svc ?? '';
+    if (!evals.has(key)) {
+      try {
+        evals.set(key, await evaluateRc(svc, { root }));
+      } catch (e) {
+        // With -f only that file is edited: a broken file elsewhere must not block fixing this one.
+        if (!fileArg) throw e;
+        warnings.push(`cannot read the other rc.conf files (${(e as Error).message}); not checking whether they override ${fileArg}`);
+        evals.set(key, { base: new Map(), snapshots: [], final: new Map(), assumedDefaults: false, stderr: '' });
+      }
+    }
+    return evals.get(key)!;
+  };
+  const plan: { edit: RcEdit; search: string[]; target: string; later: string[]; effective: string | undefined; defaultValue: string | undefined }[] = [];
+  for (const edit of edits) {
+    const svc = opts.service ?? serviceOf(edit.name);
+    const ev = await evalFor(svc);
+    const sourced = ev.snapshots.map((s) => s.file).filter((f) => !f.startsWith('/etc/defaults/') && !f.startsWith('('));
+    const search = fileArg ? [fileArg] : sourced;
+    let target = fileArg;
+    if (!target) {
+      if (svc) target = `/etc/rc.conf.d/${svc}`;
+      else target = (ev.final.get('rc_conf_files') ?? '/etc/rc.conf').split(/\s+/).find((x) => x !== '') ?? '/etc/rc.conf';
+    }
+    // With -f, files rc(8) reads after that one may override what we write: say so.
+    const later = fileArg ? (sourced.includes(fileArg) ? sourced.slice(sourced.indexOf(fileArg) + 1) : sourced) : [];
+    const defaultsSnap = ev.snapshots.find((s) => s.file === DEFAULTS_FILE);
+    plan.push({ edit, search, target, later, effective: ev.final.get(edit.name), defaultValue: defaultsSnap?.vars.get(edit.name) });
+  }
+  const files = new Map<string, FileState>();
+  const unlocks: Unlock[] = [];
+  try {
+    const hosts = [...new Set(plan.flatMap((p) => [...p.search, p.target]))].sort();
+    if (!opts.dryRun) {
+      for (const host of hosts) {
+        const real = realPath(root, host);
+        // rc.conf.d itself is not in a stock FreeBSD install; any other missing directory is a typo.
+        if (/^\/etc\/rc\.conf\.d\/[^/]+$/.test(host)) await fsp.mkdir(dirname(real), { recursive: true, mode: 0o755 });
+        else if (!(await fsp.stat(dirname(real)).catch(() => undefined))?.isDirectory()) {
+          throw new ConfigError('ENOENT', `directory ${dirname(host)} does not exist`, { file: host }, 'create it first, or name another file with -f');
+        }
+        unlocks.push(await acquireLock(real, { timeoutMs: opts.lockTimeoutMs, hostPath: host }));
+      }
+    }
+    // Read everything after locking, and refuse to start from a file sh cannot read (as sysrc).
+    for (const host of hosts) {
+      const st = await readState(root, host);
+      files.set(host, st);
+      if (st.exists) {
+        const bad = await shSyntaxError(st.original);
+        if (bad) throw new ConfigError('ESYNTAX', `sh -n rejects this file: ${bad}`, { file: host }, 'fix it first; kleene-boot edits only files sh can read');
+      }
+    }
+    for (const p of plan) {
+      for (const host of p.later) {
+        const a = lastAssignment((await readState(root, host)).doc, p.edit.name);
+        if (a) warnings.push(`${p.edit.name} is also set at ${host}:${a.line}, which rc(8) reads later; that value wins`);
+      }
+    }
+
+    const changes: EditChange[] = [];
+    for (const p of plan) {
+      const e = p.edit;
+      // The last file of the search order holding an assignment wins, as in sysrc.
+      let where: { f: FileState; a: Assignment } | undefined;
+      for (const host of p.search) {
+        const f = files.get(host)!;
+        const a = lastAssignment(f.doc, e.name);
+        if (a) where = { f, a };
+      }
+      if (e.op === 'unset') {
+        for (const host of p.search) {
+          const f = files.get(host)!;
+          let a = lastAssignment(f.doc, e.name);
+          while (a) {
+            if (a.construct) refuseConstruct(host, a);
+            const r = removalRange(f.text, a);
+            if (!r) {
+              throw new ConfigError('EUNSAFE', `cannot remove ${e.name} without touching the command around it`, { file: host, line: a.line },
+                'edit this line by hand');
+            }
+            changes.push({ file: host, name: e.name, before: a.value ?? a.raw, after: undefined, line: a.line });
+            setText(f, f.text.slice(0, r[0]) + f.text.slice(r[1]));
+            f.expect.set(e.name, undefined);
+            a = lastAssignment(f.doc, e.name);
+          }
+        }
+        continue;
+      }
+      let current: string;
+      if (where) {
+        if (where.a.construct) refuseConstruct(where.f.host, where.a);
+        if (e.op !== 'set' && where.a.value === undefined) {
+          throw new ConfigError('EDYNAMIC', `${e.name} is ${where.a.raw}, which sh expands; ${e.op === 'add' ? '+=' : '-='} would write the expansion back`,
+            { file: where.f.host, line: where.a.line }, `set the whole list with 'rc set ${e.name}=…'`);
+        }
+        current = where.a.value ?? where.a.raw;
+      } else {
+        current = p.defaultValue ?? '';
+      }
+      let value: string;
+      if (e.op === 'set') value = e.value;
+      else {
+        const items = splitList(current);
+        if (e.op === 'add') value = items.includes(e.item) ? current : [...items, e.item].join(' ');
+        else value = items.includes(e.item) ? items.filter((x) => x !== e.item).join(' ') : current;
+      }
+      if (where) {
+        if (where.a.value === value) continue;
+        const f = where.f;
+        if (f.doc.crlf) {
+          throw new ConfigError('ECRLF', 'this file has CRLF line ends: sh reads every value with a trailing CR, so rc(8) already misreads it',
+            { file: f.host, line: where.a.line }, "convert it first (tr -d '\\r' < FILE > FILE.new), then edit");
+        }
+        changes.push({ file: f.host, name: e.name, before: where.a.value ?? where.a.raw, after: value, line: where.a.line });
+        if (!fileArg && f.host !== p.target) {
+          notes.push(`${e.name} is set at ${f.host}:${where.a.line}, so it was changed there, not in ${p.target} (the last assignment rc(8) reads wins, as with sysrc)`);
+        }
+        setText(f, f.text.slice(0, where.a.valueStart) + shQuote(value) + f.text.slice(where.a.valueEnd));
+        f.expect.set(e.name, value);
+      } else {
+        if (e.op !== 'set' && value === current) continue;
+        const f = files.get(p.target)!;
+        if (f.doc.crlf) {
+          throw new ConfigError('ECRLF', 'this file has CRLF line ends: sh reads every value with a trailing CR, so rc(8) already misreads it',
+            { file: f.host }, "convert it first (tr -d '\\r' < FILE > FILE.new), then edit");
+        }
+        changes.push({ file: f.host, name: e.name, before: p.effective, after: value, line: undefined });
+        const sep = f.text === '' || f.text.endsWith('\n') ? '' : '\n';
+        setText(f, `${f.text}${sep}${e.name}=${shQuote(value)}\n`);
+        f.expect.set(e.name, value);
+      }
+    }
+
+    // Check the new texts: our parser must see exactly the intended values at top level, and sh -n must accept them.
+    const changedFiles = [...files.values()].filter((f) => f.text !== f.original);
+    for (const f of changedFiles) {
+      for (const [name, want] of f.expect) {
+        const a = lastAssignment(f.doc, name);
+        const ok = want === undefined ? a === undefined : a !== undefined && !a.construct && a.value === want;
+        if (!ok) {
+          throw new ConfigError('EVERIFY', `after the edit, ${name} would not read back as intended; nothing was written`, { file: f.host },
+            'the file probably ends inside a continuation or an open block; fix its end by hand');
+        }
+      }
+      const bad = await shSyntaxError(f.text);
+      if (bad) throw new ConfigError('EVERIFY', `the edited file would not pass sh -n (${bad}); nothing was written`, { file: f.host });
+    }
+
+    const diff = changedFiles
+      .map((f) => unifiedDiff(f.exists ? f.host : '/dev/null', f.host, f.original, f.text))
+      .join('');
+    if (!opts.dryRun) {
+      for (const f of changedFiles) await writeOne(f, opts);
+    }
+    return { changes, diff, changed: changedFiles.length > 0, warnings, notes };
+  } finally {
+    for (const u of unlocks.reverse()) await u();
+  }
+}
+
+async function writeOne(f: FileState, opts: EditOptions): Promise<void> {
+  if (f.exists) {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const backup = opts.stateDir
+      ? join(opts.stateDir, 'rc-backup', `${f.host.replace(/^\//, '').replace(/\//g, '_')}.${stamp}`)
+      : sidePath(f.real, '.bak');
+    await fsp.mkdir(dirname(backup), { recursive: true });
+    await writeFileAtomic(backup, f.original, { mode: (await fsp.stat(f.real)).mode & 0o7777 });
+  }
+  await writeFileAtomic(f.real, f.text, {
+    mode: f.exists ? undefined : 0o644,
+    onStep: async (step) => {
+      // Right before the rename: the file must still be the one we read, else someone else's
+      // edit would be lost (sysrc overwrites it).
+      if (step === 'temp-synced') await assertUnchanged(f);
+      await opts.onWriteStep?.(f.host, step);
+    },
+  });
+}
+
+async function assertUnchanged(f: FileState): Promise<void> {
+  let now: { size: number; mtimeMs: number; ino: number; text: string } | undefined;
+  try {
+    const st = await fsp.stat(f.real);
+    now = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, text: await fsp.readFile(f.real, 'utf8') };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const same = f.exists
+    ? now !== undefined && now.size === f.stat!.size && now.mtimeMs === f.stat!.mtimeMs && now.ino === f.stat!.ino && now.text === f.original
+    : now === undefined;
+  if (!same) {
+    throw new ConfigError('ECHANGED', 'the file changed while kleene-boot was editing it; nothing was written to it',
+      { file: f.host }, 'someone else edited it at the same time: run the command again');
+  }
+}

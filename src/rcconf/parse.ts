@@ -1,0 +1,615 @@
+// A lossless reader of rc.conf-like sh files. It never evaluates anything: it finds every
+// assignment with the exact byte range of its value, the constructs (if/case/loops/functions/
+// here-documents) it cannot read safely, and the plain commands that may change variables
+// behind its back (`.`, eval, read …). The document keeps the original text, split into
+// lines, so serialize(parse(x)) === x byte for byte; edits splice value ranges and nothing else.
+//
+// The lexer follows POSIX sh (XCU 2.3 token recognition, 2.6 word expansions): a CR is an
+// ordinary word character (that is what sh does with CRLF files), `$'…'` is not POSIX (FreeBSD
+// sh has it, dash does not) and is treated as an expansion, tilde at the start of an
+// assignment value is an expansion.
+
+export type ConstructKind = 'if' | 'case' | 'for' | 'while' | 'until' | 'brace' | 'subshell' | 'function' | 'heredoc' | 'and-or';
+
+export interface Construct {
+  kind: ConstructKind;
+  /** 1-based line where it starts. */
+  line: number;
+  /** 1-based line where it ends (undefined when the file ends first). */
+  endLine: number | undefined;
+}
+
+export interface Assignment {
+  name: string;
+  /** Offset of the first byte of NAME (after `export ` when exported). */
+  start: number;
+  /** Byte range of the value word (empty range for `NAME=`). */
+  valueStart: number;
+  valueEnd: number;
+  /** The value bytes as written. */
+  raw: string;
+  /** What sh assigns, when it needs no expansion; undefined when it does ($, `, ~, $'…'). */
+  value: string | undefined;
+  /** 1-based line of NAME, and of the last value byte. */
+  line: number;
+  endLine: number;
+  /** `export NAME=…` / `readonly NAME=…`. */
+  exported: boolean;
+  /** `NAME=v cmd`: only cmd's environment gets it, the shell variable does not change. */
+  commandPrefix: boolean;
+  /** Outermost enclosing construct; undefined at top level. */
+  construct: Construct | undefined;
+  /** The simple command holding this assignment: its range and word count. */
+  command: { start: number; end: number; words: number; keyword: 'export' | 'readonly' | 'local' | undefined };
+}
+
+export interface PlainCommand {
+  /** The command word as written (`.`, `eval`, `echo` …). */
+  name: string;
+  line: number;
+  construct: Construct | undefined;
+}
+
+export interface ParseProblem {
+  line: number;
+  severity: 'error' | 'warning';
+  code: string;
+  message: string;
+}
+
+export interface RcLine {
+  kind: 'blank' | 'comment' | 'code';
+  /** The line with its end-of-line bytes. */
+  text: string;
+}
+
+export interface RcDocument {
+  /** The file's bytes as a string (UTF-8). */
+  text: string;
+  lines: RcLine[];
+  assignments: Assignment[];
+  constructs: Construct[];
+  commands: PlainCommand[];
+  problems: ParseProblem[];
+  /** At least one line ends in CR LF. */
+  crlf: boolean;
+  /** The file is empty or ends with a newline. */
+  finalNewline: boolean;
+}
+
+const NAME_EQ_RE = /[A-Za-z_][A-Za-z0-9_]*=/y;
+const RESERVED = new Set(['if', 'then', 'elif', 'else', 'fi', 'do', 'done', 'while', 'until', 'for', 'case', 'esac', '{', '}', '!', 'in']);
+const WORD_END = new Set([' ', '\t', '\n', ';', '&', '|', '(', ')', '<', '>']);
+
+interface Word {
+  start: number;
+  end: number;
+  raw: string;
+  value: string | undefined;
+}
+
+interface Frame {
+  kind: ConstructKind;
+  construct: Construct;
+  /** case only: where in `case W in (pat) body ;; esac` we are. */
+  caseState?: 'head' | 'pattern' | 'body';
+}
+
+/** Parses sh text; never throws, problems are listed in the document. */
+export function parseRc(text: string): RcDocument {
+  return new Parser(text).run();
+}
+
+/** The document's bytes: exactly the text it was parsed from. */
+export function serializeRc(doc: RcDocument): string {
+  return doc.lines.map((l) => l.text).join('');
+}
+
+/** Splits text into lines keeping each line's end-of-line bytes. */
+export function splitLines(text: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const j = text.indexOf('\n', i);
+    if (j < 0) {
+      out.push(text.slice(i));
+      break;
+    }
+    out.push(text.slice(i, j + 1));
+    i = j + 1;
+  }
+  return out;
+}
+
+class Parser {
+  private i = 0;
+  private readonly n: number;
+  private readonly lineStarts: number[] = [0];
+  private readonly stack: Frame[] = [];
+  private readonly assignments: Assignment[] = [];
+  private readonly constructs: Construct[] = [];
+  private readonly commands: PlainCommand[] = [];
+  private readonly problems: ParseProblem[] = [];
+  private readonly pendingHeredocs: { delim: string; stripTabs: boolean; line: number }[] = [];
+  // The simple command being read.
+  private words: Word[] = [];
+  private cmdAssigns: Assignment[] = [];
+  private cmdName: string | undefined;
+  private cmdStart = 0;
+  /** Words after a closing keyword or `for` head: not a command. */
+  private swallow = false;
+  private pendingFunction = false;
+  private prefixCount = 0;
+  /** Set after `&&`/`||`: the next command is conditional. */
+  private conditional: Construct | undefined;
+
+  constructor(private readonly text: string) {
+    this.n = text.length;
+    for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) === 10) this.lineStarts.push(k + 1);
+  }
+
+  lineOf(offset: number): number {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+
+  run(): RcDocument {
+    const t = this.text;
+    while (this.i < this.n) {
+      const c = t[this.i]!;
+      if (c === ' ' || c === '\t') {
+        this.i++;
+      } else if (c === '\\' && t[this.i + 1] === '\n') {
+        this.i += 2;
+      } else if (c === '#') {
+        const j = t.indexOf('\n', this.i);
+        this.i = j < 0 ? this.n : j;
+      } else if (c === '\n') {
+        this.endCommand();
+        this.i++;
+        this.readHeredocBodies();
+      } else if (c === ';' || c === '&' || c === '|') {
+        const two = t.slice(this.i, this.i + 2);
+        this.endCommand();
+        if (two === ';;' || two === ';&') {
+          this.i += 2;
+          const top = this.top();
+          if (top?.kind === 'case' && top.caseState === 'body') top.caseState = 'pattern';
+          else this.problem(this.i - 2, 'error', 'syntax', `'${two}' outside a case statement`);
+        } else if (two === '&&' || two === '||') {
+          // What follows runs only depending on the previous command's status.
+          this.conditional = { kind: 'and-or', line: this.lineOf(this.i), endLine: this.lineOf(this.i) };
+          this.constructs.push(this.conditional);
+          this.i += 2;
+          continue;
+        } else {
+          this.i++;
+        }
+      } else if (c === '(') {
+        this.openParen();
+      } else if (c === ')') {
+        this.closeParen();
+      } else if (c === '<' || c === '>') {
+        this.readRedirection();
+      } else {
+        const w = this.readWord();
+        this.onWord(w);
+      }
+    }
+    this.endCommand();
+    for (const f of this.stack) {
+      this.problem(this.lineStarts[f.construct.line - 1]!, 'error', 'unterminated',
+        `${f.kind} block opened here is not closed before the end of the file`);
+    }
+    const lines: RcLine[] = splitLines(t).map((text) => {
+      const body = text.replace(/\r?\n$/, '').trim();
+      return { kind: body === '' ? 'blank' : body.startsWith('#') ? 'comment' : 'code', text };
+    });
+    return {
+      text: t,
+      lines,
+      assignments: this.assignments,
+      constructs: this.constructs,
+      commands: this.commands,
+      problems: this.problems.sort((a, b) => a.line - b.line),
+      crlf: /\r\n/.test(t),
+      finalNewline: t === '' || t.endsWith('\n'),
+    };
+  }
+
+  private top(): Frame | undefined {
+    return this.stack[this.stack.length - 1];
+  }
+
+  private problem(offset: number, severity: 'error' | 'warning', code: string, message: string): void {
+    this.problems.push({ line: this.lineOf(offset), severity, code, message });
+  }
+
+  private push(kind: ConstructKind, offset: number): Frame {
+    const construct: Construct = { kind, line: this.lineOf(offset), endLine: undefined };
+    this.constructs.push(construct);
+    const f: Frame = { kind, construct };
+    this.stack.push(f);
+    return f;
+  }
+
+  private pop(kinds: ConstructKind[], word: string, offset: number): void {
+    const top = this.top();
+    if (!top || !kinds.includes(top.kind)) {
+      this.problem(offset, 'error', 'syntax', `'${word}' without a matching opening`);
+      return;
+    }
+    this.stack.pop();
+    top.construct.endLine = this.lineOf(offset);
+  }
+
+  private outermost(): Construct | undefined {
+    return this.stack[0]?.construct;
+  }
+
+  private atCommandStart(): boolean {
+    return this.words.length === 0 && !this.swallow;
+  }
+
+  private onWord(w: Word): void {
+    const top = this.top();
+    // Inside `case … in`, words up to `)` are patterns, and `esac` closes.
+    if (top?.kind === 'case' && top.caseState === 'pattern' && this.words.length === 0) {
+      if (w.raw === 'esac') {
+        this.pop(['case'], 'esac', w.start);
+        this.swallow = true;
+      }
+      return;
+    }
+    if (top?.kind === 'case' && top.caseState === 'head') {
+      if (w.raw === 'in' && this.words.length > 0) {
+        top.caseState = 'pattern';
+        this.words = [];
+        this.swallow = false;
+      } else {
+        this.words.push(w);
+      }
+      return;
+    }
+    if (this.atCommandStart() && this.cmdAssigns.length === 0 && RESERVED.has(w.raw)) {
+      this.onReserved(w);
+      return;
+    }
+    if (this.swallow) return;
+    if (this.words.length === 0 && this.cmdAssigns.length === 0) this.cmdStart = w.start;
+    const asg = this.asAssignment(w);
+    if (asg && this.cmdName === undefined) {
+      this.cmdAssigns.push(asg);
+      this.prefixCount++;
+      return;
+    }
+    if (asg && (this.cmdName === 'export' || this.cmdName === 'readonly' || this.cmdName === 'local')) {
+      asg.exported = this.cmdName !== 'local';
+      this.cmdAssigns.push(asg);
+      this.words.push(w);
+      return;
+    }
+    if (this.cmdName === undefined) {
+      this.cmdName = w.raw;
+      if (!['export', 'readonly', 'local'].includes(w.raw) || this.cmdAssigns.length > 0) {
+        this.commands.push({ name: w.raw, line: this.lineOf(w.start), construct: this.outermost() });
+      }
+      if (w.raw === '.' || w.raw === 'source' || w.raw === 'eval') {
+        this.problem(w.start, 'warning', 'dynamic', `'${w.raw}' sets variables kleene-boot cannot see without running it`);
+      }
+    }
+    this.words.push(w);
+  }
+
+  private onReserved(w: Word): void {
+    switch (w.raw) {
+      case 'if': case 'while': case 'until':
+        this.push(w.raw, w.start);
+        return;
+      case 'then': case 'do': case 'else': case 'elif': case '!':
+        return;
+      case 'fi':
+        this.pop(['if'], w.raw, w.start);
+        this.swallow = true;
+        return;
+      case 'done':
+        this.pop(['for', 'while', 'until'], w.raw, w.start);
+        this.swallow = true;
+        return;
+      case 'esac':
+        this.pop(['case'], w.raw, w.start);
+        this.swallow = true;
+        return;
+      case '}':
+        this.pop(['brace', 'function'], w.raw, w.start);
+        this.swallow = true;
+        return;
+      case '{':
+        this.push(this.pendingFunction ? 'function' : 'brace', w.start);
+        this.pendingFunction = false;
+        return;
+      case 'for':
+        this.push('for', w.start);
+        this.swallow = true;
+        return;
+      case 'case': {
+        const f = this.push('case', w.start);
+        f.caseState = 'head';
+        return;
+      }
+      default:
+        // `in` at command start: not a command; read it as one so sh -n reports it.
+        this.words.push(w);
+        this.cmdName = w.raw;
+    }
+  }
+
+  private asAssignment(w: Word): Assignment | undefined {
+    NAME_EQ_RE.lastIndex = w.start;
+    const m = NAME_EQ_RE.exec(this.text);
+    if (!m || w.start + m[0].length > w.end) return undefined;
+    const valueStart = w.start + m[0].length;
+    const sub = this.valueOf(valueStart, w.end);
+    return {
+      name: m[0].slice(0, -1),
+      start: w.start,
+      valueStart,
+      valueEnd: w.end,
+      raw: this.text.slice(valueStart, w.end),
+      value: sub,
+      line: this.lineOf(w.start),
+      endLine: this.lineOf(Math.max(w.start, w.end - 1)),
+      exported: false,
+      commandPrefix: false,
+      construct: this.outermost() ?? this.conditional,
+      command: { start: 0, end: 0, words: 0, keyword: undefined },
+    };
+  }
+
+  /** The literal value of text[a, b) read as one sh word, or undefined when it expands. */
+  private valueOf(a: number, b: number): string | undefined {
+    const t = this.text;
+    if (t[a] === '~') return undefined;
+    let out = '';
+    let k = a;
+    while (k < b) {
+      const c = t[k]!;
+      if (c === '\\') {
+        if (t[k + 1] !== '\n' && k + 1 < b) out += t[k + 1];
+        k += 2;
+      } else if (c === "'") {
+        const j = t.indexOf("'", k + 1);
+        if (j < 0 || j >= b) return undefined;
+        out += t.slice(k + 1, j);
+        k = j + 1;
+      } else if (c === '"') {
+        k++;
+        while (k < b && t[k] !== '"') {
+          const d = t[k]!;
+          if (d === '`') return undefined;
+          if (d === '$' && /[A-Za-z0-9_{(@*#?$!-]/.test(t[k + 1] ?? '')) return undefined;
+          if (d === '\\' && '$`"\\\n'.includes(t[k + 1] ?? '')) {
+            if (t[k + 1] !== '\n') out += t[k + 1];
+            k += 2;
+          } else {
+            out += d;
+            k++;
+          }
+        }
+        k++;
+      } else if (c === '$') {
+        // A `$` followed by nothing that starts an expansion is literal.
+        const d = t[k + 1] ?? '';
+        if (k + 1 >= b || !/[A-Za-z0-9_{(@*#?$!'-]/.test(d)) {
+          out += c;
+          k++;
+        } else return undefined;
+      } else if (c === '`') {
+        return undefined;
+      } else {
+        out += c;
+        k++;
+      }
+    }
+    return out;
+  }
+
+  private readWord(): Word {
+    const t = this.text;
+    const start = this.i;
+    while (this.i < this.n) {
+      const c = t[this.i]!;
+      if (WORD_END.has(c)) break;
+      if (c === '\\') {
+        this.i = Math.min(this.n, this.i + 2);
+      } else if (c === "'") {
+        const j = t.indexOf("'", this.i + 1);
+        if (j < 0) {
+          this.problem(this.i, 'error', 'unterminated', 'single quote is not closed');
+          this.i = this.n;
+        } else this.i = j + 1;
+      } else if (c === '"') {
+        this.skipDouble();
+      } else if (c === '`') {
+        this.skipBackquote();
+      } else if (c === '$') {
+        this.skipDollar();
+      } else {
+        this.i++;
+      }
+    }
+    return { start, end: this.i, raw: t.slice(start, this.i), value: undefined };
+  }
+
+  private skipDouble(): void {
+    const t = this.text;
+    const open = this.i;
+    this.i++;
+    while (this.i < this.n && t[this.i] !== '"') {
+      const c = t[this.i]!;
+      if (c === '\\') this.i += 2;
+      else if (c === '`') this.skipBackquote();
+      else if (c === '$') this.skipDollar();
+      else this.i++;
+    }
+    if (this.i >= this.n) {
+      this.problem(open, 'error', 'unterminated', 'double quote is not closed');
+      this.i = this.n;
+    } else this.i++;
+  }
+
+  private skipBackquote(): void {
+    const t = this.text;
+    const open = this.i;
+    this.i++;
+    while (this.i < this.n && t[this.i] !== '`') this.i += t[this.i] === '\\' ? 2 : 1;
+    if (this.i >= this.n) {
+      this.problem(open, 'error', 'unterminated', 'backquote is not closed');
+      this.i = this.n;
+    } else this.i++;
+  }
+
+  private skipDollar(): void {
+    const t = this.text;
+    const d = t[this.i + 1];
+    if (d === "'") {
+      this.problem(this.i, 'warning', 'not-posix', "$'…' quoting is not POSIX sh (FreeBSD sh reads it, other shells do not)");
+      this.i += 2;
+      while (this.i < this.n && t[this.i] !== "'") this.i += t[this.i] === '\\' ? 2 : 1;
+      this.i = Math.min(this.n, this.i + 1);
+    } else if (d === '(') {
+      this.skipBalanced('(', ')');
+    } else if (d === '{') {
+      this.skipBalanced('{', '}');
+    } else {
+      this.i++;
+    }
+  }
+
+  /** Skips `$(…)`, `$((…))` or `${…}` with nesting and quotes. */
+  private skipBalanced(open: string, close: string): void {
+    const t = this.text;
+    const at = this.i;
+    this.i += 2;
+    let depth = 1;
+    while (this.i < this.n && depth > 0) {
+      const c = t[this.i]!;
+      if (c === '\\') this.i += 2;
+      else if (c === "'" && open === '(') {
+        const j = t.indexOf("'", this.i + 1);
+        this.i = j < 0 ? this.n : j + 1;
+      } else if (c === '"') this.skipDouble();
+      else if (c === '`') this.skipBackquote();
+      else if (c === '$' && (t[this.i + 1] === '(' || t[this.i + 1] === '{')) this.skipDollar();
+      else {
+        if (c === open) depth++;
+        else if (c === close) depth--;
+        this.i++;
+      }
+    }
+    if (depth > 0) this.problem(at, 'error', 'unterminated', `'$${open}' is not closed`);
+  }
+
+  private openParen(): void {
+    const at = this.i;
+    this.i++;
+    const top = this.top();
+    if (top?.kind === 'case' && top.caseState === 'pattern') return;
+    // `name()` starts a function definition; its body is the next compound command.
+    if (this.words.length === 1 && this.cmdAssigns.length === 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(this.words[0]!.raw)) {
+      const close = /^[ \t]*\)/.exec(this.text.slice(this.i));
+      if (close) {
+        this.i += close[0].length;
+        this.commands.pop();
+        this.words = [];
+        this.cmdName = undefined;
+        this.pendingFunction = true;
+        return;
+      }
+    }
+    this.endCommand();
+    this.push(this.pendingFunction ? 'function' : 'subshell', at);
+    this.pendingFunction = false;
+  }
+
+  private closeParen(): void {
+    const at = this.i;
+    this.i++;
+    const top = this.top();
+    if (top?.kind === 'case' && top.caseState === 'pattern') {
+      top.caseState = 'body';
+      this.words = [];
+      return;
+    }
+    this.endCommand();
+    this.pop(['subshell', 'function'], ')', at);
+    this.swallow = true;
+  }
+
+  private readRedirection(): void {
+    const t = this.text;
+    const m = /^(<<-|<<|>>|>&|<&|<>|>\||<|>)/.exec(t.slice(this.i, this.i + 3))!;
+    const op = m[1]!;
+    this.i += op.length;
+    while (t[this.i] === ' ' || t[this.i] === '\t') this.i++;
+    const w = this.readWord();
+    if (op === '<<' || op === '<<-') {
+      const delim = w.raw.replace(/["'\\]/g, '');
+      this.pendingHeredocs.push({ delim, stripTabs: op === '<<-', line: this.lineOf(w.start) });
+    }
+    // A redirection is part of the current command but not one of its words.
+    if (this.words.length === 0 && this.cmdAssigns.length === 0) this.cmdStart = w.start;
+  }
+
+  private readHeredocBodies(): void {
+    const t = this.text;
+    while (this.pendingHeredocs.length > 0) {
+      const h = this.pendingHeredocs.shift()!;
+      const construct: Construct = { kind: 'heredoc', line: h.line, endLine: undefined };
+      this.constructs.push(construct);
+      for (;;) {
+        if (this.i >= this.n) {
+          this.problem(this.lineStarts[h.line - 1]!, 'error', 'unterminated', `here-document '${h.delim}' is not closed`);
+          return;
+        }
+        const j = t.indexOf('\n', this.i);
+        const end = j < 0 ? this.n : j;
+        let body = t.slice(this.i, end);
+        if (h.stripTabs) body = body.replace(/^\t+/, '');
+        const lineNo = this.lineOf(this.i);
+        this.i = j < 0 ? this.n : j + 1;
+        if (body === h.delim) {
+          construct.endLine = lineNo;
+          break;
+        }
+      }
+    }
+  }
+
+  private endCommand(): void {
+    const words = this.prefixCount + this.words.length;
+    const lastWord = this.words[this.words.length - 1];
+    const lastAsg = this.cmdAssigns[this.cmdAssigns.length - 1];
+    const end = Math.max(lastWord?.end ?? 0, lastAsg?.valueEnd ?? 0);
+    const keyword = this.cmdName === 'export' || this.cmdName === 'readonly' || this.cmdName === 'local' ? this.cmdName : undefined;
+    for (const a of this.cmdAssigns) {
+      // Assignments before a command word only reach that command's environment (XCU 2.9.1),
+      // unless the word is export/readonly/local, which take them as operands.
+      a.commandPrefix = this.cmdName !== undefined && keyword === undefined;
+      a.command = { start: this.cmdStart, end, words, keyword };
+      this.assignments.push(a);
+    }
+    this.words = [];
+    this.cmdAssigns = [];
+    this.cmdName = undefined;
+    this.swallow = false;
+    this.prefixCount = 0;
+    this.conditional = undefined;
+  }
+}

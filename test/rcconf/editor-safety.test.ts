@@ -1,0 +1,92 @@
+// Write safety of the rc.conf editor: mode, backups, locks, concurrent edits, crashes.
+import t from 'tap';
+import { execa } from 'execa';
+import { build } from 'esbuild';
+import { existsSync, readdirSync, statSync, chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { applyEdits } from '../../src/rcconf/editor.ts';
+import { readEffective } from '../../src/rcconf/effective.ts';
+import { lockPathFor } from '../../src/rcconf/lock.ts';
+import { parseRc, splitLines } from '../../src/rcconf/parse.ts';
+import { shQuote } from '../../src/render/sh.ts';
+import { fixture, makeRoot, readHost, writeHost } from './helpers.ts';
+
+const RC = '/etc/rc.conf';
+
+t.test('keeps mode, writes a backup, and --dry-run writes nothing', async (t) => {
+  const root = makeRoot(t, { [RC]: 'kleened_enable="NO"\n' });
+  chmodSync(join(root, RC), 0o600);
+  const dry = await applyEdits([{ op: 'set', name: 'kleened_enable', value: 'YES' }], { root, file: RC, dryRun: true });
+  t.equal(dry.diff, `--- ${RC}\n+++ ${RC}\n@@ -1 +1 @@\n-kleened_enable="NO"\n+kleened_enable='YES'\n`);
+  t.equal(readHost(root, RC), 'kleened_enable="NO"\n');
+  await applyEdits([{ op: 'set', name: 'kleened_enable', value: 'YES' }], { root, file: RC });
+  t.equal(statSync(join(root, RC)).mode & 0o777, 0o600);
+  t.equal(readHost(root, `${RC}.bak`), 'kleened_enable="NO"\n');
+  const state = join(root, 'state');
+  await applyEdits([{ op: 'set', name: 'kleened_enable', value: 'NO' }], { root, file: RC, stateDir: state });
+  const backups = readdirSync(join(state, 'rc-backup'));
+  t.equal(backups.length, 1);
+  t.match(backups[0], /^etc_rc\.conf\./);
+  t.equal(readHost(root, `state/rc-backup/${backups[0]}`), "kleened_enable='YES'\n");
+});
+
+t.test('a concurrent edit between read and rename is detected and kept', async (t) => {
+  const root = makeRoot(t, { [RC]: 'kleened_enable="NO"\n' });
+  await t.rejects(applyEdits([{ op: 'set', name: 'kleened_enable', value: 'YES' }], {
+    root, file: RC,
+    onWriteStep: (_f, step) => {
+      if (step === 'temp-written') writeHost(root, RC, 'kleened_enable="NO"\nsomeone_else=1\n');
+    },
+  }), { code: 'ECHANGED', where: { file: RC } });
+  t.equal(readHost(root, RC), 'kleened_enable="NO"\nsomeone_else=1\n');
+  t.notOk(existsSync(lockPathFor(join(root, RC))), 'the lock is released');
+  t.same(readdirSync(join(root, 'etc')).filter((f) => f.includes('kleene-boot')), [], 'no temp file is left');
+});
+
+t.test('waits for another kleene-boot\'s lock, and takes over a stale one', async (t) => {
+  const root = makeRoot(t, { [RC]: 'x=1\n' });
+  const lock = lockPathFor(join(root, RC));
+  const holder = execa('sleep', ['5']);
+  holder.catch(() => {});
+  t.teardown(() => { holder.kill(); });
+  writeFileSync(lock, `${holder.pid}\n`);
+  await t.rejects(applyEdits([{ op: 'set', name: 'x', value: '2' }], { root, file: RC, lockTimeoutMs: 100 }),
+    { code: 'ELOCKED', message: new RegExp(`pid ${holder.pid}`) });
+  t.equal(readHost(root, RC), 'x=1\n');
+  const dead = await execa('sh', ['-c', 'echo $$']);
+  writeFileSync(lock, `${dead.stdout}\n`);
+  await applyEdits([{ op: 'set', name: 'x', value: '2' }], { root, file: RC, lockTimeoutMs: 100 });
+  t.equal(readHost(root, RC), "x='2'\n");
+  t.notOk(existsSync(lock));
+});
+
+t.test('a crash at any step of the write leaves the old or the new file complete', async (t) => {
+  // Bundled once with esbuild so each child starts in milliseconds (tsx would compile on every start).
+  const child = join(makeRoot(t), 'crash-child.cjs');
+  await build({ entryPoints: [fileURLToPath(new URL('./crash-child.ts', import.meta.url))], bundle: true, platform: 'node',
+    format: 'cjs', outfile: child, logLevel: 'silent' });
+  const old = fixture('01-server-long.conf');
+  for (const step of ['temp-written', 'temp-synced', 'renamed']) {
+    const root = makeRoot(t, { [RC]: old });
+    const r = await execa(process.execPath, [child, root, step, 'kleened_enable', 'NO'], { reject: false });
+    t.equal(r.signal, 'SIGKILL', `${step}: the child died there`);
+    const now = readHost(root, RC);
+    const expectNew = old.replace('kleened_enable="YES"', "kleened_enable='NO'");
+    t.ok(now === old || now === expectNew, `${step}: file is complete (${now === old ? 'old' : 'new'})`);
+    t.equal(now, step === 'renamed' ? expectNew : old, `${step}: ${step === 'renamed' ? 'new' : 'old'} content`);
+    // The dead process's lock is stale: the next edit goes through.
+    await applyEdits([{ op: 'set', name: 'kleened_enable', value: 'NO' }], { root, file: RC, lockTimeoutMs: 200 });
+    t.equal(readHost(root, RC), expectNew, `${step}: the next edit succeeds`);
+  }
+});
+
+t.test('inside an rc.conf.d/<service>/ directory, backups and locks are hidden from load_rc_config', async (t) => {
+  const frag = '/usr/local/etc/rc.conf.d/kleene_containers/10-list';
+  const root = makeRoot(t, { [frag]: 'kleene_containers_list="web"\n' });
+  await applyEdits([{ op: 'add', name: 'kleene_containers_list', item: 'db' }], { root });
+  t.equal(readHost(root, frag), "kleene_containers_list='web db'\n");
+  t.same(readdirSync(join(root, '/usr/local/etc/rc.conf.d/kleene_containers')).sort(), ['.10-list.bak', '10-list']);
+  t.equal(lockPathFor('/x/rc.conf.d/kleened/a'), '/x/rc.conf.d/kleened/.a.kleene-boot.lock');
+  t.equal(lockPathFor('/etc/rc.conf'), '/etc/rc.conf.kleene-boot.lock');
+});
