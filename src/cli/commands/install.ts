@@ -6,7 +6,7 @@ import { validatePathOption } from '../../render/options.ts';
 
 interface InstallArgs {
   root: string;
-  prefix: string;
+  prefix?: string;
   node?: string;
   enable?: boolean;
   'dry-run'?: boolean;
@@ -18,9 +18,9 @@ export const installCommand: CommandModule<object, InstallArgs> = {
   describe: 'Install the rc.d scripts, hook, CLI and man page, recording them in a manifest (--enable: also enable both services)',
   builder: (y) =>
     y
-      .option('root', { type: 'string', default: '/', describe: 'Install under this directory (a staging root)' })
-      .option('prefix', { type: 'string', default: '/usr/local', describe: 'Installation prefix on the host' })
-      .option('node', { type: 'string', describe: 'Node.js on the host [default: PREFIX/bin/node]' })
+      .option('root', { alias: 'R', type: 'string', default: '/', describe: 'Install under this directory (a staging root)' })
+      .option('prefix', { type: 'string', describe: 'Installation prefix on the host [default: as installed, else /usr/local]' })
+      .option('node', { type: 'string', describe: 'Node.js on the host [default: as installed, else PREFIX/bin/node]' })
       .option('enable', { type: 'boolean', describe: 'Set kleened_enable=YES and kleene_containers_enable=YES (rc.conf.d)' })
       .option('dry-run', { type: 'boolean', describe: 'Print the diff of every file and rc.conf change; write nothing' })
       .option('force', { type: 'boolean', describe: 'Replace installed files that changed since install' }),

@@ -15,7 +15,7 @@ export const uninstallCommand: CommandModule<object, UninstallArgs> = {
   describe: "Remove what install wrote, put back the port's rc.d/kleened and the previous rc.conf values",
   builder: (y) =>
     y
-      .option('root', { type: 'string', default: '/', describe: 'Work under this directory (a staging root)' })
+      .option('root', { alias: 'R', type: 'string', default: '/', describe: 'Work under this directory (a staging root)' })
       .option('dry-run', { type: 'boolean', describe: 'Say what would be removed or restored; change nothing' })
       .option('force', { type: 'boolean', describe: 'Also remove files changed since install' }),
   handler: async (argv) => {
