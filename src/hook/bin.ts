@@ -1,3 +1,6 @@
-// PLACEHOLDER: replaced by the runtime hook (issue 4).
-process.stderr.write('hook: not built yet\n');
-process.exitCode = 1;
+// Process entry of the bundled boot hook (dist/hook.js).
+import { runHook } from './main.ts';
+
+runHook(process.argv.slice(2), process.env).then((code) => {
+  process.exitCode = code;
+});

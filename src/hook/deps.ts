@@ -1,0 +1,38 @@
+// What the hook needs from the outside world, as one interface: the real adapters by default,
+// doubles in tests. Each member makes one call and decides nothing.
+import { createKleenedClient } from '../kleened/client.ts';
+import type { KleenedApi } from '../kleened/types.ts';
+import { waitForApi } from '../kleened/wait-api.ts';
+import { execInJail } from '../host/jexec.ts';
+import { listJails } from '../host/jls.ts';
+import { logLines } from '../host/logger.ts';
+import { probeTcp } from '../host/tcp.ts';
+import { listDatasets } from '../host/zfs.ts';
+import type { DatasetInfo } from '../plan/types.ts';
+
+export interface HookDeps {
+  api(socket: string): KleenedApi;
+  waitForApi(socket: string, timeoutMs: number): Promise<void>;
+  listJails(jls: string, opts: { timeoutMs: number }): Promise<string[]>;
+  listDatasets(zfs: string, opts: { timeoutMs: number }): Promise<DatasetInfo[]>;
+  execInJail(jexec: string, jail: string, command: string, opts: { timeoutMs: number; signal: AbortSignal }): Promise<number>;
+  probeTcp(host: string, port: number, signal: AbortSignal): Promise<boolean>;
+  log(logger: string, tag: string, lines: string[]): Promise<void>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** The real adapters: kleened over its socket, jls/zfs/jexec/logger through execa, stdout/stderr of this process. */
+export function defaultDeps(): HookDeps {
+  return {
+    api: createKleenedClient,
+    waitForApi: (socket, timeoutMs) => waitForApi(socket, timeoutMs),
+    listJails: async (jls, opts) => (await listJails(jls, opts)).map((j) => j.name),
+    listDatasets,
+    execInJail,
+    probeTcp,
+    log: (logger, tag, lines) => logLines(logger, tag, lines, { timeoutMs: 10_000 }),
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+  };
+}

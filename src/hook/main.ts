@@ -1,0 +1,96 @@
+// The boot hook's entry: `hook.js restore|stop|check|plan [--json]` and
+// `hook.js wait-api --socket PATH --timeout SECONDS`, run by the rc.d scripts with rc.conf's
+// variables in the environment. Imports nothing heavy (no yargs, no handlebars): it is bundled
+// alone into dist/hook.js and runs at boot with no node_modules.
+import type { VarMap } from '../model/config.ts';
+import { parseWhole } from '../model/config.ts';
+import { planLines, runCheck } from './check.ts';
+import { contextFromEnv, type HookContext } from './context.ts';
+import { defaultDeps, type HookDeps } from './deps.ts';
+import { reportJson, reportLines, type Report } from './report.ts';
+import { runRestore } from './restore.ts';
+import { runStop } from './stop.ts';
+import type { Plan } from '../plan/types.ts';
+
+/** syslog tag of the boot report (logger -t). */
+export const LOG_TAG = 'kleene_containers';
+
+const USAGE = `usage: hook.js restore|stop|check|plan [--json]
+       hook.js wait-api --socket PATH --timeout SECONDS`;
+
+/** Runs one hook command; resolves to the process exit status (0 ok, 1 failed, 2 usage); never rejects. */
+export async function runHook(argv: readonly string[], env: VarMap, deps: HookDeps = defaultDeps()): Promise<number> {
+  const [command, ...rest] = argv;
+  const usage = (msg: string): number => {
+    deps.stderr(`hook: ${msg}\n${USAGE}\n`);
+    return 2;
+  };
+  if (command === 'wait-api') return waitApi(rest, deps, usage);
+  if (command !== 'restore' && command !== 'stop' && command !== 'check' && command !== 'plan') {
+    return usage(command === undefined ? 'name a command' : `unknown command '${command}'`);
+  }
+  let json = false;
+  for (const a of rest) {
+    if (a === '--json') json = true;
+    else return usage(`unknown option '${a}' for ${command}`);
+  }
+  const ctx = contextFromEnv(env, deps);
+  try {
+    return await runCommand(command, ctx, json);
+  } catch (err) {
+    // Every run* resolves with a report; this is the last guard so boot always gets a line.
+    deps.stderr(`hook: ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+async function runCommand(command: 'restore' | 'stop' | 'check' | 'plan', ctx: HookContext, json: boolean): Promise<number> {
+  const { deps } = ctx;
+  let report: Report & { plan?: Plan };
+  if (command === 'restore') report = await runRestore(ctx);
+  else if (command === 'stop') report = await runStop(ctx);
+  else report = await runCheck(ctx, command);
+
+  if (json) {
+    const extra = command === 'plan' && report.plan
+      ? { plan: { waves: report.plan.waves, stopOrder: report.plan.stopOrder, budget: report.plan.budget, items: report.plan.items } }
+      : {};
+    deps.stdout(reportJson(report, extra) + '\n');
+  } else if (command === 'plan' && report.plan) {
+    deps.stdout([...report.notes, ...planLines(report.plan, ctx, report.results)].join('\n') + '\n');
+  } else {
+    deps.stdout(reportLines(report).join('\n') + '\n');
+  }
+  // restore and stop change the system: their report goes to syslog too, in one logger call.
+  if (command === 'restore' || command === 'stop') {
+    try {
+      await deps.log(ctx.config.tools.logger, LOG_TAG, reportLines(report));
+    } catch (err) {
+      deps.stderr(`hook: cannot log to syslog: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+  }
+  return report.ok ? 0 : 1;
+}
+
+async function waitApi(args: string[], deps: HookDeps, usage: (m: string) => number): Promise<number> {
+  let socket: string | undefined;
+  let timeout: number | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const v = args[i + 1];
+    if (a === '--socket' && v !== undefined) { socket = v; i++; }
+    else if (a === '--timeout' && v !== undefined) {
+      timeout = parseWhole(v, 1, 86_400);
+      if (timeout === undefined) return usage(`--timeout '${v}' is not a whole number of seconds from 1 to 86400`);
+      i++;
+    } else return usage(`unknown or incomplete option '${a}' for wait-api`);
+  }
+  if (socket === undefined || timeout === undefined) return usage('wait-api needs --socket PATH and --timeout SECONDS');
+  try {
+    await deps.waitForApi(socket, timeout * 1000);
+    return 0;
+  } catch (err) {
+    deps.stderr(`${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,103 @@
+// kleened's API client over its unix socket: one method per request boot needs, each bounded by
+// the caller's AbortSignal, answers checked against the shapes in openapi.json. Decides nothing.
+import { ApiError } from '../errors.ts';
+import { startExecDetached } from './exec-start.ts';
+import { errorText, requestKleened, type HttpAnswer } from './http.ts';
+import {
+  CONTAINER_CONFIG_KEYS, type ContainerConfig, type ContainerInspect, type ContainerSummary, type KleenedApi,
+  type MountPoint, type Volume,
+} from './types.ts';
+
+/** Creates the client for kleened listening on `socket`. */
+export function createKleenedClient(socket: string): KleenedApi {
+  const call = async (method: 'GET' | 'POST', path: string, body: unknown, signal: AbortSignal, ok: number[]): Promise<unknown> => {
+    const answer = await requestKleened(socket, method, path, body, signal);
+    if (!ok.includes(answer.status)) {
+      throw new ApiError(answer.status === 404 ? 'api-not-found' : 'api-status',
+        `kleened answered ${method} ${path} with ${answer.status}: ${errorText(answer)}`, answer.status,
+        { command: `${method} ${path}` });
+    }
+    return parseJson(method, path, answer);
+  };
+  const enc = encodeURIComponent;
+
+  return {
+    async listContainers(signal) {
+      // Only the literal `true` lists stopped containers too (FACTS).
+      const v = await call('GET', '/containers/list?all=true', undefined, signal, [200]);
+      if (!Array.isArray(v)) throw shapeError('GET /containers/list', 'an array');
+      return v.map((c, i) => containerSummary(c, `GET /containers/list [${i}]`));
+    },
+    async inspectContainer(id, signal) {
+      const v = await call('GET', `/containers/${enc(id)}/inspect`, undefined, signal, [200]) as Record<string, unknown>;
+      const where = `GET /containers/${id}/inspect`;
+      if (!v || typeof v !== 'object') throw shapeError(where, 'an object');
+      const mounts = v.container_mountpoints ?? [];
+      if (!Array.isArray(mounts)) throw shapeError(where, 'container_mountpoints to be an array');
+      return {
+        container: containerSummary(v.container, where),
+        container_mountpoints: mounts.map((m) => mountPoint(m, where)),
+      } satisfies ContainerInspect;
+    },
+    async listVolumes(signal) {
+      const v = await call('GET', '/volumes/list', undefined, signal, [200]);
+      if (!Array.isArray(v)) throw shapeError('GET /volumes/list', 'an array');
+      return v.map((x: Record<string, unknown>) => {
+        if (!x || typeof x.name !== 'string' || typeof x.dataset !== 'string' || typeof x.mountpoint !== 'string') {
+          throw shapeError('GET /volumes/list', 'volumes with name, dataset and mountpoint');
+        }
+        return { name: x.name, dataset: x.dataset, mountpoint: x.mountpoint } satisfies Volume;
+      });
+    },
+    async startContainer(id, signal) {
+      // ExecConfig with an empty cmd: kleened runs the container's own command (openapi.json).
+      const v = await call('POST', '/exec/create', { container_id: id, cmd: [], env: [], user: '', tty: false }, signal, [201]) as { id?: unknown };
+      if (!v || typeof v.id !== 'string') throw shapeError('POST /exec/create', 'an IdResponse');
+      await startExecDetached(socket, v.id, signal);
+    },
+    async stopContainer(id, signal) {
+      await call('POST', `/containers/${enc(id)}/stop`, undefined, signal, [200]);
+    },
+    async setRestartPolicy(container, policy, signal) {
+      const change: Partial<ContainerConfig> = { restart_policy: policy };
+      if (typeof container.network_driver === 'string') change.network_driver = container.network_driver;
+      await call('POST', `/containers/${enc(container.id)}/update`, updateBody(change), signal, [201]);
+    },
+  };
+}
+
+/** A full ContainerConfig with `null` for every key not in `change`: kleened resets missing keys to defaults (FACTS). */
+export function updateBody(change: Partial<ContainerConfig>): ContainerConfig {
+  const body = {} as Record<keyof ContainerConfig, unknown>;
+  for (const k of CONTAINER_CONFIG_KEYS) body[k] = k in change ? change[k] : null;
+  return body as unknown as ContainerConfig;
+}
+
+function parseJson(method: string, path: string, answer: HttpAnswer): unknown {
+  try {
+    return JSON.parse(answer.text) as unknown;
+  } catch {
+    throw new ApiError('api-garbage', `kleened answered ${method} ${path} with something that is not JSON: ${errorText(answer)}`,
+      answer.status, { command: `${method} ${path}` });
+  }
+}
+
+function shapeError(where: string, expected: string): ApiError {
+  return new ApiError('api-garbage', `kleened's answer to ${where} is not ${expected}`, undefined, { command: where });
+}
+
+function containerSummary(c: unknown, where: string): ContainerSummary {
+  const x = c as Record<string, unknown> | null;
+  if (!x || typeof x !== 'object' || typeof x.id !== 'string' || typeof x.name !== 'string') {
+    throw shapeError(where, 'a container with an id and a name');
+  }
+  return x as ContainerSummary;
+}
+
+function mountPoint(m: unknown, where: string): MountPoint {
+  const x = m as Record<string, unknown> | null;
+  if (!x || typeof x !== 'object' || (x.type !== 'volume' && x.type !== 'nullfs') || typeof x.source !== 'string') {
+    throw shapeError(where, 'mountpoints with a type (volume|nullfs) and a source');
+  }
+  return { type: x.type, source: x.source, destination: String(x.destination ?? ''), read_only: x.read_only === true };
+}

@@ -1,0 +1,78 @@
+// kleened's WebSocket start (`GET /exec/start`, openapi.json "ExecStartWebSocket"): the first frame
+// is an ExecStartConfig; kleened answers a `starting` message, then, for `attach: false`, closes
+// with 1001 once the exec instance runs detached. 1002 = the config frame was refused, 1011 = an
+// error; the Close reason (or a text frame) is a WebSocketMessage saying why.
+import net from 'node:net';
+import WebSocket from 'ws';
+import { ApiError } from '../errors.ts';
+
+/** Close code kleened uses for "started detached". */
+export const CLOSE_STARTED = 1001;
+
+/** Starts exec instance `execId` detached over kleened's socket; resolves on Close 1001, rejects with kleened's message otherwise or when `signal` aborts (the socket is then torn down). */
+export function startExecDetached(socket: string, execId: string, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(new ApiError('start-timeout', 'cancelled before the WebSocket start'));
+      return;
+    }
+    // The URL's host is a placeholder: createConnection dials the unix socket itself, so a socket
+    // path with ':' or spaces (which ws+unix: URLs cannot carry) still works.
+    const ws = new WebSocket('ws://localhost/exec/start', {
+      createConnection: () => net.connect({ path: socket }),
+      perMessageDeflate: false,
+    });
+    let lastMessage = '';
+    let settled = false;
+    const finish = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onAbort = (): void => {
+      ws.terminate();
+      finish(new ApiError('start-timeout', `kleened did not close the start WebSocket in time${lastMessage ? ` (last message: ${lastMessage})` : ''}`));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+
+    ws.on('open', () => {
+      ws.send(JSON.stringify({ exec_id: execId, attach: false, start_container: true }));
+    });
+    ws.on('message', (data: WebSocket.RawData) => {
+      const text = messageText(data.toString());
+      if (text) lastMessage = text;
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      finish(new ApiError('start-refused', `kleened refused the WebSocket start: HTTP ${res.statusCode}`, res.statusCode));
+      ws.terminate();
+    });
+    ws.on('error', (err: NodeJS.ErrnoException) => {
+      finish(new ApiError('api-unreachable', `WebSocket start failed: ${err.code ?? err.message}`, undefined, undefined, undefined, { cause: err }));
+    });
+    ws.on('close', (code: number, reason: Buffer) => {
+      if (code === CLOSE_STARTED) {
+        finish();
+        return;
+      }
+      const why = messageText(reason.toString()) || lastMessage || 'no reason given';
+      finish(new ApiError('start-failed', `kleened closed the start with code ${code}: ${why}`));
+    });
+  });
+}
+
+/** The human part of a WebSocketMessage (`message`, else `data`), or the raw text when it is not one. */
+export function messageText(raw: string): string {
+  const text = raw.trim();
+  if (text === '') return '';
+  try {
+    const v = JSON.parse(text) as { message?: unknown; data?: unknown; msg_type?: unknown };
+    if (v && typeof v === 'object') {
+      if (typeof v.message === 'string' && v.message !== '') return v.message;
+      if (typeof v.data === 'string' && v.data !== '') return v.data;
+      if (typeof v.msg_type === 'string') return v.msg_type;
+    }
+  } catch { /* raw output */ }
+  return text.replace(/\s+/g, ' ').slice(0, 200);
+}

@@ -1,0 +1,79 @@
+// The parts of kleened's API types (../shared/kleened/openapi.json, components.schemas) that
+// kleene-boot reads or sends. Field names are kleened's, unchanged.
+
+/** ContainerSummary: one row of `GET /containers/list`. */
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  restart_policy?: 'no' | 'on-startup' | null;
+  running?: boolean;
+  jid?: number | null;
+  network_driver?: string;
+  [key: string]: unknown;
+}
+
+/** MountPoint: one entry of ContainerInspect.container_mountpoints. */
+export interface MountPoint {
+  type: 'volume' | 'nullfs';
+  /** A volume name for `volume`, a host path for `nullfs`. */
+  source: string;
+  destination: string;
+  read_only?: boolean;
+}
+
+/** ContainerInspect: the answer of `GET /containers/{id}/inspect`, reduced to what boot reads. */
+export interface ContainerInspect {
+  container: ContainerSummary;
+  container_mountpoints: MountPoint[];
+}
+
+/** Volume: one row of `GET /volumes/list`. `mountpoint` is what kleened recorded, not read back from ZFS. */
+export interface Volume {
+  name: string;
+  dataset: string;
+  mountpoint: string;
+}
+
+/**
+ * ContainerConfig, the body of `POST /containers/{id}/update`. kleened fills a missing key with its
+ * default (FACTS: update-with-nulls), so every key is always sent, `null` meaning "leave as is".
+ */
+export interface ContainerConfig {
+  name: string | null;
+  image: string | null;
+  cmd: string[] | null;
+  env: string[] | null;
+  user: string | null;
+  mounts: unknown[] | null;
+  jail_param: string[] | null;
+  network_driver: string | null;
+  public_ports: unknown[] | null;
+  persist: boolean | null;
+  restart_policy: 'no' | 'on-startup' | null;
+}
+
+/** Every ContainerConfig key, in the spec's order; used to build update bodies with explicit nulls. */
+export const CONTAINER_CONFIG_KEYS: readonly (keyof ContainerConfig)[] = [
+  'cmd', 'env', 'image', 'jail_param', 'mounts', 'name', 'network_driver', 'persist', 'public_ports',
+  'restart_policy', 'user',
+];
+
+/** What the API client offers; the hook takes it as an interface so tests pass doubles. */
+export interface KleenedApi {
+  /** `GET /containers/list?all=true`: every container, running or not. */
+  listContainers(signal: AbortSignal): Promise<ContainerSummary[]>;
+  /** `GET /containers/{id}/inspect`. */
+  inspectContainer(id: string, signal: AbortSignal): Promise<ContainerInspect>;
+  /** `GET /volumes/list`. */
+  listVolumes(signal: AbortSignal): Promise<Volume[]>;
+  /** `POST /exec/create` then WebSocket `/exec/start` detached with start_container; resolves once kleened closes with 1001. */
+  startContainer(id: string, signal: AbortSignal): Promise<void>;
+  /** `POST /containers/{id}/stop`. */
+  stopContainer(id: string, signal: AbortSignal): Promise<void>;
+  /**
+   * `POST /containers/{id}/update` changing only restart_policy: every other field null, except
+   * network_driver, which openapi.json does not allow to be null (kleened answers 422), so it
+   * carries the container's current value (kleened's update ignores it anyway: lib/core/container.ex).
+   */
+  setRestartPolicy(container: Pick<ContainerSummary, 'id' | 'network_driver'>, policy: 'no' | 'on-startup', signal: AbortSignal): Promise<void>;
+}

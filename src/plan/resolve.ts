@@ -1,0 +1,68 @@
+// Turning rc.conf entries into kleened container ids. Pure.
+// kleened's names are not unique and its lookups match a name or an id prefix (FACTS), so an
+// entry must match exactly one container by exact name or exact id; from then on we key on ids.
+import { settingsFor, type ContainersConfig } from '../model/config.ts';
+import type { ContainerSummary } from '../kleened/types.ts';
+import type { EntryProblem, Target } from './types.ts';
+
+type Match = { ok: true; container: ContainerSummary } | { ok: false; kind: 'unknown' | 'ambiguous'; message: string; hint?: string };
+
+/** Finds the one container `entry` names (exact name, with or without kleened's leading `/`, or exact id). */
+export function matchEntry(entry: string, containers: readonly ContainerSummary[]): Match {
+  const bare = entry.replace(/^\//, '');
+  const hits = containers.filter((c) => c.id === entry || c.name.replace(/^\//, '') === bare);
+  if (hits.length === 1) return { ok: true, container: hits[0]! };
+  if (hits.length === 0) {
+    const names = [...new Set(containers.map((c) => c.name))].sort();
+    return { ok: false, kind: 'unknown', message: `no container is named '${entry}'`,
+      hint: names.length ? `known containers are ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}` : 'kleened has no containers' };
+  }
+  const ids = hits.map((c) => c.id).sort();
+  return { ok: false, kind: 'ambiguous', message: `'${entry}' names ${hits.length} containers (${ids.join(', ')})`,
+    hint: 'kleened does not keep names unique: name the container by its id instead' };
+}
+
+const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** Resolves kleene_containers_list, the on-startup imports and, transitively, their dependencies (pulled in as jail(8)'s `depend` does). */
+export function resolveTargets(config: ContainersConfig, containers: readonly ContainerSummary[]): { targets: Target[]; problems: EntryProblem[] } {
+  const targets = new Map<string, Target>();
+  const problems: EntryProblem[] = [];
+  let order = 0;
+  const add = (c: ContainerSummary, entry: string, source: Target['source']): Target => {
+    const t: Target = { id: c.id, name: c.name, entry, source, order: order++, settings: settingsFor(config, entry),
+      depends: [], badDepends: [] };
+    targets.set(c.id, t);
+    return t;
+  };
+
+  for (const entry of config.list) {
+    const m = matchEntry(entry, containers);
+    if (!m.ok) {
+      problems.push({ entry, variable: 'kleene_containers_list', kind: m.kind, message: m.message, hint: m.hint });
+      continue;
+    }
+    // The same container listed twice (say by name and by id) is restored once, at its first place.
+    if (!targets.has(m.container.id)) add(m.container, entry, 'list');
+  }
+  if (config.importOnStartup) {
+    for (const c of [...containers].sort(byId)) {
+      if (c.restart_policy === 'on-startup' && !targets.has(c.id)) add(c, c.name, 'import');
+    }
+  }
+  // Dependencies: resolve each target's `_depend` entries; one not configured is pulled in.
+  const queue = [...targets.values()];
+  while (queue.length > 0) {
+    const t = queue.shift()!;
+    for (const dep of t.settings.depend) {
+      const m = matchEntry(dep, containers);
+      if (!m.ok) {
+        t.badDepends.push(`dependency '${dep}': ${m.message}`);
+        continue;
+      }
+      if (!t.depends.includes(m.container.id)) t.depends.push(m.container.id);
+      if (!targets.has(m.container.id)) queue.push(add(m.container, dep, 'depend'));
+    }
+  }
+  return { targets: [...targets.values()], problems };
+}

@@ -1,0 +1,90 @@
+// Plain data in and out of the planner. Type-only imports: src/plan runs no I/O.
+import type { ContainerSettings, ReadyCheck } from '../model/config.ts';
+import type { ContainerSummary, MountPoint, Volume } from '../kleened/types.ts';
+
+/** A result that an inventory call may have failed to get; the failure is kept as text for the reasons. */
+export type Got<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export interface DatasetInfo {
+  name: string;
+  mounted: boolean;
+  mountpoint: string;
+}
+
+/** Everything the planner knows about the host, gathered by the hook in one call per source. */
+export interface Inventory {
+  /** `GET /containers/list?all=true`. */
+  containers: ContainerSummary[];
+  /** Names of running jails (`jls`); kleened names a container's jail after its id. */
+  jails: Got<string[]>;
+  /** `zfs list` filesystems. */
+  datasets: Got<DatasetInfo[]>;
+  /** `GET /volumes/list`: dataset and the mountpoint kleened recorded, per volume name. */
+  volumes: Got<Volume[]>;
+  /** `GET /containers/{id}/inspect` mountpoints, per container id (only those that may be started). */
+  mounts: Record<string, Got<MountPoint[]>>;
+}
+
+/** Why a container is in the restore set. */
+export type Source = 'list' | 'import' | 'depend';
+
+/** A configured container resolved to exactly one kleened container. */
+export interface Target {
+  id: string;
+  name: string;
+  /** The entry as written in rc.conf, or the container's name for imported and pulled-in ones. */
+  entry: string;
+  source: Source;
+  /** Position for tie-breaking: list order, then imported, then pulled-in dependencies. */
+  order: number;
+  settings: ContainerSettings;
+  /** Resolved dependency ids. */
+  depends: string[];
+  /** Dependency entries that did not resolve, with the reason. */
+  badDepends: string[];
+}
+
+/** An rc.conf entry that names no container, or more than one. */
+export interface EntryProblem {
+  entry: string;
+  variable: string;
+  kind: 'unknown' | 'ambiguous';
+  message: string;
+  hint?: string;
+}
+
+export type Decision = 'start' | 'running' | 'blocked' | 'blocked-dependency' | 'cycle';
+
+export interface PlanItem {
+  id: string;
+  name: string;
+  entry: string;
+  source: Source;
+  priority: number;
+  ready: ReadyCheck;
+  depends: string[];
+  decision: Decision;
+  /** Why it is blocked, in a cycle, or pulled in; names the volume, dependency or cycle. */
+  reason?: string;
+  /** Start wave (1-based) for `start` items. */
+  wave?: number;
+}
+
+export interface Budget {
+  /** Worst-case seconds for restore: each wave takes ceil(size / jobs) start timeouts. */
+  startWorst: number;
+  /** Worst-case seconds for stop: one stop timeout per container that runs or will. */
+  stopWorst: number;
+  rcshutdownTimeout: number;
+}
+
+export interface Plan {
+  /** Every resolved container, in start order (dependencies first, then priority, list order, id). */
+  items: PlanItem[];
+  problems: EntryProblem[];
+  /** Ids of `start` items per wave. */
+  waves: string[][];
+  /** Ids in stop order: the exact reverse of the start order. */
+  stopOrder: string[];
+  budget: Budget;
+}

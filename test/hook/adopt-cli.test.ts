@@ -1,0 +1,90 @@
+// `kleene-boot adopt` and the hook verbs through the bundled CLI (dist/cli.js), reading rc.conf
+// from a staged root, against the kleened double.
+import t from 'tap';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { SHIMS_DIR } from '../helpers/sim-state.ts';
+import { rig, type Rig } from './rig.ts';
+
+const CLI_JS = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+function stageRoot(r: Rig, rcConf: string): string {
+  const root = join(r.dir, 'root');
+  mkdirSync(join(root, 'etc'), { recursive: true });
+  writeFileSync(join(root, 'etc/rc.conf'), [
+    `kleened_socket="${r.socket}"`,
+    `kleene_containers_jls="${join(SHIMS_DIR, 'jls')}"`,
+    `kleene_containers_zfs="${join(SHIMS_DIR, 'zfs')}"`,
+    `kleene_containers_jexec="${join(SHIMS_DIR, 'jexec')}"`,
+    `kleene_containers_logger="${join(SHIMS_DIR, 'logger')}"`,
+    rcConf, '',
+  ].join('\n'));
+  return root;
+}
+
+async function cli(r: Rig, args: string[]) {
+  return execa(process.execPath, [CLI_JS, ...args], {
+    reject: false, timeout: 30_000,
+    env: { KLEENE_SIM_STATE: r.statePath, KLEENE_SIM_SYSLOG: r.syslog },
+  });
+}
+
+/** Every value rc.conf gives `name` after the edit, evaluated by sh as rc(8) would. */
+async function rcValue(root: string, name: string): Promise<string> {
+  const files = [join(root, 'etc/rc.conf'), join(root, 'etc/rc.conf.d/kleene_containers')];
+  const script = files.map((f) => `[ -f '${f}' ] && . '${f}';`).join(' ') + ` printf %s "$${name}"`;
+  return (await execa('/bin/sh', ['-c', script])).stdout;
+}
+
+t.test('adopt --dry-run shows the change and changes nothing', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'web', restart_policy: 'on-startup' }, { name: 'db' }] });
+  const root = stageRoot(r, 'kleene_containers_list="db"');
+  const before = readFileSync(join(root, 'etc/rc.conf'), 'utf8');
+  const run = await cli(r, ['adopt', '--dry-run', '--root', root]);
+  t.equal(run.exitCode, 0, run.stderr);
+  t.match(run.stdout, /^web \([0-9a-f]{12}\): would be added to kleene_containers_list as web; restart_policy on-startup -> no$/m);
+  t.match(run.stdout, /\+kleene_containers_list=/, 'the diff of the edit');
+  t.equal(readFileSync(join(root, 'etc/rc.conf'), 'utf8'), before);
+  t.equal(r.state().containers.find((c) => c.name === 'web')!.restart_policy, 'on-startup');
+  t.same(r.requests().filter((e) => e.method === 'POST'), []);
+});
+
+t.test('adopt adds on-startup containers to the list and sets their policy to no, keeping every other field', async (t) => {
+  const r = await rig(t, { containers: [
+    { name: 'web', restart_policy: 'on-startup', cmd: ['/usr/local/bin/web'], jail_param: ['allow.raw_sockets=true'] },
+    { name: 'db', restart_policy: 'on-startup' },
+    { name: 'twin', restart_policy: 'on-startup' }, { name: 'twin' },
+    { name: 'manual' },
+  ] });
+  const root = stageRoot(r, 'kleene_containers_list="db"');
+  const run = await cli(r, ['adopt', '--root', root]);
+  t.equal(run.exitCode, 0, run.stdout + run.stderr);
+  const twinId = r.id('twin'); // the first twin, the one with restart_policy on-startup
+  const list = (await rcValue(root, 'kleene_containers_list')).split(/\s+/).sort();
+  t.same(list, ['db', twinId, 'web'].sort(), 'web by name, the ambiguous twin by id, db kept once');
+  for (const c of r.state().containers) t.equal(c.restart_policy, 'no', `${c.name} ${c.id} policy`);
+  const web = r.state().containers.find((c) => c.name === 'web')!;
+  t.same(web.cmd, ['/usr/local/bin/web']);
+  t.same(web.jail_param, ['allow.raw_sockets=true']);
+  t.match(run.stdout, /^db \([0-9a-f]{12}\): already in kleene_containers_list; restart_policy on-startup -> no$/m);
+
+  const again = await cli(r, ['adopt', '--root', root]);
+  t.equal(again.exitCode, 0);
+  t.match(again.stdout, /nothing to do/);
+});
+
+t.test('the CLI verbs run the hook\'s code on rc.conf: check, then restore', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'web', faults: { start_delay_ms: 10 } }] });
+  const root = stageRoot(r, 'kleene_containers_list="web"');
+  const check = await cli(r, ['check', '--root', root]);
+  t.equal(check.exitCode, 0, check.stderr);
+  t.match(check.stdout, /^web \([0-9a-f]{12}\): would start$/m);
+  const restore = await cli(r, ['restore', '--root', root]);
+  t.equal(restore.exitCode, 0, restore.stderr);
+  t.match(restore.stdout, /^web \([0-9a-f]{12}\): started$/m);
+  const stop = await cli(r, ['stop', '--root', root, '--json']);
+  t.equal(stop.exitCode, 0, stop.stderr);
+  t.equal((JSON.parse(stop.stdout) as { containers: { outcome: string }[] }).containers[0]!.outcome, 'stopped');
+});

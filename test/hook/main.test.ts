@@ -1,0 +1,83 @@
+// runHook with doubles for every adapter: the wiring from environment to report, without processes.
+import t from 'tap';
+import { runHook } from '../../src/hook/main.ts';
+import type { HookDeps } from '../../src/hook/deps.ts';
+import type { ContainerSummary, KleenedApi } from '../../src/kleened/types.ts';
+
+function fakeDeps(containers: ContainerSummary[], running: string[]) {
+  const calls = { log: [] as string[][], started: [] as string[], stopped: [] as string[], out: '', err: '' };
+  const jails = new Set(running);
+  const api: KleenedApi = {
+    listContainers: async () => containers,
+    inspectContainer: async (id) => ({ container: containers.find((c) => c.id === id)!, container_mountpoints: [] }),
+    listVolumes: async () => [],
+    startContainer: async (id) => { calls.started.push(id); jails.add(id); },
+    stopContainer: async (id) => { calls.stopped.push(id); jails.delete(id); },
+    setRestartPolicy: async () => {},
+  };
+  const deps: HookDeps = {
+    api: () => api,
+    waitForApi: async () => {},
+    listJails: async () => [...jails],
+    listDatasets: async () => [],
+    execInJail: async () => 0,
+    probeTcp: async () => true,
+    log: async (_logger, tag, lines) => { calls.log.push([tag, ...lines]); },
+    stdout: (s) => { calls.out += s; },
+    stderr: (s) => { calls.err += s; },
+  };
+  return { deps, calls };
+}
+
+const boxes: ContainerSummary[] = ['aaaaaaaaaaa1', 'aaaaaaaaaaa2', 'aaaaaaaaaaa3'].map((id, k) => ({ id, name: `box${k}` }));
+
+t.test('restore logs its whole report in one logger call tagged kleene_containers', async (t) => {
+  const { deps, calls } = fakeDeps(boxes, ['aaaaaaaaaaa2']);
+  const code = await runHook(['restore'], { kleene_containers_list: 'box0 box1 box2' }, deps);
+  t.equal(code, 0);
+  t.same(calls.started, ['aaaaaaaaaaa1', 'aaaaaaaaaaa3']);
+  t.equal(calls.log.length, 1, 'one logger call');
+  t.equal(calls.log[0]![0], 'kleene_containers');
+  t.same(calls.log[0]!.slice(1), calls.out.trimEnd().split('\n'), 'the same lines as stdout');
+});
+
+t.test('stop goes through the same adapters, in reverse order, and is logged once', async (t) => {
+  const { deps, calls } = fakeDeps(boxes, boxes.map((b) => b.id));
+  const code = await runHook(['stop'], { kleene_containers_list: 'box0 box1 box2', kleene_containers_box1_depend: 'box0' }, deps);
+  t.equal(code, 0, calls.out);
+  t.same(calls.stopped, ['aaaaaaaaaaa3', 'aaaaaaaaaaa2', 'aaaaaaaaaaa1']);
+  t.equal(calls.log.length, 1);
+});
+
+t.test('check and plan never start, stop or log', async (t) => {
+  for (const verb of ['check', 'plan']) {
+    const { deps, calls } = fakeDeps(boxes, []);
+    const code = await runHook([verb], { kleene_containers_list: 'box0' }, deps);
+    t.equal(code, 0, verb);
+    t.same([calls.started, calls.stopped, calls.log], [[], [], []], verb);
+  }
+});
+
+t.test('kleened not answering fails every entry with the wait error', async (t) => {
+  const { deps, calls } = fakeDeps(boxes, []);
+  deps.waitForApi = async () => { throw new Error("kleened's API at /s did not answer within 1 s: ENOENT"); };
+  const code = await runHook(['restore'], { kleene_containers_list: 'box0 box1' }, deps);
+  t.equal(code, 1);
+  t.match(calls.out, /^box0: failed: kleened's API at \/s did not answer within 1 s: ENOENT$/m);
+  t.match(calls.out, /^box1: failed: /m);
+});
+
+t.test('a container name or kleened message with a newline cannot forge a report line', async (t) => {
+  // kleened's update sets a name without checking it; messages are kleened's own text.
+  const evil: ContainerSummary[] = [{ id: 'aaaaaaaaaaa1', name: 'ok-name' }, { id: 'aaaaaaaaaaa2', name: 'x\nrestore: ok: all fine' }];
+  const { deps, calls } = fakeDeps(evil, []);
+  const api = deps.api('/s');
+  deps.api = () => ({ ...api, startContainer: async () => { throw new Error('boom\nfake: started'); } });
+  const code = await runHook(['restore'], { kleene_containers_list: 'ok-name aaaaaaaaaaa2' }, deps);
+  t.equal(code, 1);
+  const lines = calls.out.trimEnd().split('\n');
+  t.equal(lines.length, 3, 'two containers and the summary');
+  t.equal(lines[0], 'ok-name (aaaaaaaaaaa1): failed: boom\\x0afake: started');
+  t.match(lines[1], /^x\\x0arestore: ok: all fine \(aaaaaaaaaaa2\): failed: /);
+  t.same(calls.log[0]!.slice(1), lines, 'syslog gets the same single lines');
+});

@@ -1,0 +1,141 @@
+// `hook.js restore` as boot runs it: the real bundle, a child process, the kleened double on a
+// unix socket and the jls/zfs/jexec/logger shims sharing the sim state.
+import t from 'tap';
+import { rig, startRequests, startedAt, syslogLines } from './rig.ts';
+
+t.test('starts dependencies first and a dependent only once they run', async (t) => {
+  const r = await rig(t, { containers: [
+    { name: 'web', faults: { start_delay_ms: 50 } },
+    { name: 'db', faults: { start_delay_ms: 250 } },
+    { name: 'cache', faults: { start_delay_ms: 50 } },
+  ] });
+  const run = await r.hook(['restore'], { kleene_containers_list: 'web db cache', kleene_containers_web_depend: 'db cache' });
+  t.equal(run.code, 0, run.stdout + run.stderr);
+  const order = startRequests(r);
+  t.same(order.slice(0, 2).sort(), [r.id('db'), r.id('cache')].sort(), 'db and cache are asked for first, together');
+  t.equal(order[2], r.id('web'), 'web last');
+  const done = startedAt(r);
+  const webAsked = r.requests().find((e) => e.path === '/exec/create' && (e.body as { container_id: string }).container_id === r.id('web'))!.t_ms;
+  t.ok(webAsked >= done.get(r.id('db'))!, 'web was asked for after db\'s jail existed');
+  t.match(run.stdout, /^web \([0-9a-f]{12}\): started$/m);
+  t.match(run.stdout, /restore: ok: 3 containers: 3 started/);
+});
+
+t.test('never runs more than kleene_containers_jobs starts at once', async (t) => {
+  const names = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'];
+  const r = await rig(t, { containers: names.map((name) => ({ name, faults: { start_delay_ms: 150 } })) });
+  const run = await r.hook(['restore'], { kleene_containers_list: names.join(' '), kleene_containers_jobs: '2' });
+  t.equal(run.code, 0, run.stdout + run.stderr);
+  t.equal(r.state().stats.max_starts_in_flight, 2, 'two at once, not more, not fewer');
+  t.equal(r.state().stats.starts_total, 6);
+  // 6 starts of 150 ms two at a time take at least three rounds.
+  t.ok(run.ms >= 450, `took ${run.ms} ms`);
+});
+
+t.test('leaves a container whose jail already runs untouched, and restoring twice starts nothing the second time', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'db', running: true }, { name: 'web', faults: { start_delay_ms: 20 } }] });
+  const vars = { kleene_containers_list: 'db web', kleene_containers_web_depend: 'db' };
+  const jidBefore = r.state().jails.find((j) => j.name === r.id('db'))!.jid;
+  const first = await r.hook(['restore'], vars);
+  t.equal(first.code, 0, first.stdout + first.stderr);
+  t.match(first.stdout, new RegExp(`^db \\(${r.id('db')}\\): already running$`, 'm'));
+  t.same(startRequests(r), [r.id('web')], 'only web was started');
+  t.equal(r.state().jails.find((j) => j.name === r.id('db'))!.jid, jidBefore, 'db\'s jail is the same jail');
+  t.notOk(r.state().events.some((e) => e.type === 'duplicate_start'), 'kleened never ran a command again in a live jail');
+
+  const second = await r.hook(['restore'], vars);
+  t.equal(second.code, 0);
+  t.same(startRequests(r), [r.id('web')], 'no start request the second time');
+  t.match(second.stdout, /restore: ok: 2 containers: 2 already running/);
+});
+
+t.test('a missing and an unmounted volume each block only their container and its dependents', async (t) => {
+  const r = await rig(t, {
+    containers: [
+      { name: 'db', volumes: ['dbdata'] },
+      { name: 'web', volumes: ['webdata'] },
+      { name: 'api' },
+      { name: 'frontend' },
+      { name: 'cache', volumes: ['cachedata'] },
+    ],
+    datasets: { 'zroot/kleene/volumes/dbdata': null, 'zroot/kleene/volumes/webdata': { mounted: 'no' } },
+  });
+  const run = await r.hook(['restore'], {
+    kleene_containers_list: 'db web api frontend cache',
+    kleene_containers_api_depend: 'db', kleene_containers_frontend_depend: 'web',
+  });
+  t.equal(run.code, 1, 'not every container runs');
+  t.match(run.stdout, new RegExp(`^db \\(${r.id('db')}\\): blocked: volume dbdata: dataset zroot/kleene/volumes/dbdata does not exist$`, 'm'));
+  t.match(run.stdout, new RegExp(`^web \\(${r.id('web')}\\): blocked: volume webdata: dataset zroot/kleene/volumes/webdata is not mounted$`, 'm'));
+  t.match(run.stdout, /^api \([0-9a-f]{12}\): blocked by dependency: dependency db \([0-9a-f]{12}\) is blocked$/m);
+  t.match(run.stdout, /^frontend \([0-9a-f]{12}\): blocked by dependency: dependency web/m);
+  t.match(run.stdout, /^cache \([0-9a-f]{12}\): started$/m);
+  t.same(startRequests(r), [r.id('cache')], 'only cache was started');
+  t.notOk(r.state().events.some((e) => e.type === 'mount_warning'), 'kleened never started a jail with a failed volume mount');
+});
+
+t.test('a volume mounted elsewhere than kleened recorded blocks its container', async (t) => {
+  const r = await rig(t, {
+    containers: [{ name: 'db', volumes: ['dbdata'] }],
+    datasets: { 'zroot/kleene/volumes/dbdata': { mountpoint: '/mnt/old' } },
+  });
+  const run = await r.hook(['restore'], { kleene_containers_list: 'db' });
+  t.equal(run.code, 1);
+  t.match(run.stdout, /volume dbdata: dataset zroot\/kleene\/volumes\/dbdata is mounted at \/mnt\/old, kleened expects \/zroot\/kleene\/volumes\/dbdata/);
+  t.same(startRequests(r), []);
+});
+
+t.test('a hung start times out while the others start', async (t) => {
+  const r = await rig(t, { containers: [
+    { name: 'stuck', faults: { start_delay_ms: 10, start_result: 'hang' } },
+    { name: 'after', faults: { start_delay_ms: 10 } },
+    { name: 'ok1', faults: { start_delay_ms: 10 } },
+    { name: 'ok2', faults: { start_delay_ms: 10 } },
+  ] });
+  const run = await r.hook(['restore'], {
+    kleene_containers_list: 'stuck after ok1 ok2', kleene_containers_after_depend: 'stuck',
+    kleene_containers_start_timeout: '1', kleene_containers_jobs: '2',
+  });
+  t.equal(run.code, 1);
+  t.match(run.stdout, /^stuck \([0-9a-f]{12}\): timed out: kleened did not start it within 1 s/m);
+  t.match(run.stdout, /^after \([0-9a-f]{12}\): blocked by dependency: dependency stuck \([0-9a-f]{12}\) timed out$/m);
+  t.match(run.stdout, /^ok1 \([0-9a-f]{12}\): started$/m);
+  t.match(run.stdout, /^ok2 \([0-9a-f]{12}\): started$/m);
+  t.ok(run.ms < 6000, `bounded: ${run.ms} ms`);
+});
+
+t.test('the report goes to syslog in one logger call, the same lines as stdout', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'web', faults: { start_delay_ms: 10 } }, { name: 'db', running: true }] });
+  const run = await r.hook(['restore'], { kleene_containers_list: 'web db' });
+  t.equal(run.code, 0);
+  t.same(syslogLines(r), run.stdout.trimEnd().split('\n'));
+});
+
+t.test('--json prints one document with every container\'s outcome', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'web', faults: { start_delay_ms: 10 } }, { name: 'db', running: true }] });
+  const run = await r.hook(['restore', '--json'], { kleene_containers_list: 'web db' });
+  t.equal(run.code, 0);
+  const doc = JSON.parse(run.stdout) as { ok: boolean; containers: { name: string; id: string; outcome: string }[] };
+  t.equal(doc.ok, true);
+  t.same(doc.containers.map((c) => [c.name, c.id, c.outcome]).sort(), [['db', r.id('db'), 'running'], ['web', r.id('web'), 'started']]);
+});
+
+t.test('an empty list restores nothing and does not even ask kleened', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'web' }] }, { kleened: false });
+  const run = await r.hook(['restore'], {});
+  t.equal(run.code, 0);
+  t.match(run.stdout, /nothing to restore/);
+  t.ok(run.ms < 5000);
+});
+
+t.test('import_on_startup restores kleened\'s on-startup containers with the checks', async (t) => {
+  const r = await rig(t, { containers: [
+    { name: 'auto', restart_policy: 'on-startup', faults: { start_delay_ms: 10 } },
+    { name: 'autorunning', restart_policy: 'on-startup', running: true },
+    { name: 'manual' },
+  ] });
+  const run = await r.hook(['restore'], { kleene_containers_import_on_startup: 'YES' });
+  t.equal(run.code, 0, run.stdout);
+  t.same(startRequests(r), [r.id('auto')]);
+  t.notOk(run.stdout.includes('manual'));
+});

@@ -1,0 +1,105 @@
+// A rig for running the REAL bundled boot hook (dist/hook.js, built by `npm run build`) as a
+// child process against the kleened double on a unix socket in a temp dir, with the jls, zfs,
+// jexec and logger shims reading the same sim state. Not a test file itself.
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { startKleened, type KleenedHandle } from '../doubles/kleened/server.mjs';
+import {
+  SHIMS_DIR, containerId, makeState, readRequestLog, readState, writeState, type RequestLogEntry, type SimState, type StateSpec,
+} from '../helpers/sim-state.ts';
+
+/** The bundle under test; KLEENE_HOOK_JS overrides it (e.g. a bundle built elsewhere). */
+export const HOOK_JS = process.env.KLEENE_HOOK_JS ?? fileURLToPath(new URL('../../dist/hook.js', import.meta.url));
+
+export interface HookRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export interface Rig {
+  dir: string;
+  socket: string;
+  statePath: string;
+  requestLog: string;
+  syslog: string;
+  /** The double, or undefined when started with `kleened: false` (kleened down). */
+  kleened?: KleenedHandle;
+  state(): SimState;
+  id(name: string): string;
+  requests(): RequestLogEntry[];
+  /** Runs `node dist/hook.js ...args` with only the given rc.conf variables (plus the tool paths). */
+  hook(args: string[], vars?: Record<string, string>, opts?: { timeoutMs?: number }): Promise<HookRun>;
+}
+
+/** Lays out the sim, starts the double (unless `kleened: false`) and cleans both up at teardown. */
+export async function rig(t: { teardown(fn: () => unknown): void }, spec: StateSpec, opts: { kleened?: boolean } = {}): Promise<Rig> {
+  if (!existsSync(HOOK_JS)) throw new Error(`${HOOK_JS} is missing: run npm run build first`);
+  const dir = mkdtempSync(join(tmpdir(), 'kb-hook-'));
+  // Run a copy that has no node_modules (nor package.json) anywhere above it, as at boot.
+  const hookJs = join(dir, 'hook.js');
+  copyFileSync(HOOK_JS, hookJs);
+  const socket = join(dir, 'kleened.sock');
+  const statePath = join(dir, 'state.json');
+  const requestLog = join(dir, 'requests.log');
+  const syslog = join(dir, 'messages');
+  writeState(statePath, makeState(spec));
+  const kleened = opts.kleened === false ? undefined
+    : await startKleened({ socket, statePath, requestLogPath: requestLog, autostart: false });
+  t.teardown(async () => {
+    await kleened?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    dir, socket, statePath, requestLog, syslog, kleened,
+    state: () => readState(statePath),
+    id: (name) => containerId(readState(statePath), name),
+    requests: () => readRequestLog(requestLog),
+    async hook(args, vars = {}, o = {}) {
+      const t0 = Date.now();
+      // rc(8) runs the hook with an almost empty environment: give it only what the rc.d
+      // script exports, plus what the shims need to find the sim.
+      const r = await execa(process.execPath, [hookJs, ...args], {
+        extendEnv: false,
+        env: {
+          PATH: `${process.env.PATH}`,
+          KLEENE_SIM_STATE: statePath,
+          KLEENE_SIM_SYSLOG: syslog,
+          kleened_socket: socket,
+          kleene_containers_jls: join(SHIMS_DIR, 'jls'),
+          kleene_containers_zfs: join(SHIMS_DIR, 'zfs'),
+          kleene_containers_jexec: join(SHIMS_DIR, 'jexec'),
+          kleene_containers_logger: join(SHIMS_DIR, 'logger'),
+          ...vars,
+        },
+        reject: false,
+        timeout: o.timeoutMs ?? 30_000,
+      });
+      return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
+    },
+  };
+}
+
+/** The syslog lines the logger shim wrote, without the tag. */
+export function syslogLines(r: Rig, tag = 'kleene_containers'): string[] {
+  if (!existsSync(r.syslog)) return [];
+  return readFileSync(r.syslog, 'utf8').split('\n').filter(Boolean).map((l) => {
+    if (!l.startsWith(`${tag}: `)) throw new Error(`syslog line without the ${tag} tag: ${l}`);
+    return l.slice(tag.length + 2);
+  });
+}
+
+/** Container ids whose start the hook asked for (POST /exec/create), in request order. */
+export function startRequests(r: Rig): string[] {
+  return r.requests().filter((e) => e.kind === 'http' && e.path === '/exec/create')
+    .map((e) => (e.body as { container_id: string }).container_id);
+}
+
+/** Completion time of each container's start in the sim (the double's `start` events). */
+export function startedAt(r: Rig): Map<string, number> {
+  return new Map(r.state().events.filter((e) => e.type === 'start').map((e) => [e.container, Date.parse(e.time)]));
+}

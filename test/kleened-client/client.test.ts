@@ -1,0 +1,190 @@
+// The API client against the kleened double over a unix socket: answers parsed, kleened's
+// errors carried through, every wait bounded, and every request it sends described by
+// kleened's openapi.json (contract).
+import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { createKleenedClient, updateBody } from '../../src/kleened/client.ts';
+import { CONTAINER_CONFIG_KEYS } from '../../src/kleened/types.ts';
+import { waitForApi } from '../../src/kleened/wait-api.ts';
+import { ApiError } from '../../src/errors.ts';
+import { startKleened, type KleenedHandle } from '../doubles/kleened/server.mjs';
+import { containerId, makeState, readRequestLog, readState, writeState, type StateSpec } from '../helpers/sim-state.ts';
+import { assertInSpec, spec } from '../helpers/openapi.ts';
+
+interface Rig { dir: string; socket: string; statePath: string; requestLog: string; kleened: KleenedHandle }
+
+async function rig(t: { teardown(fn: () => unknown): void }, state: StateSpec): Promise<Rig> {
+  const dir = mkdtempSync(join(tmpdir(), 'kb-client-'));
+  const r = { dir, socket: join(dir, 'kleened.sock'), statePath: join(dir, 'state.json'), requestLog: join(dir, 'requests.log') };
+  writeState(r.statePath, makeState(state));
+  const kleened = await startKleened({ socket: r.socket, statePath: r.statePath, requestLogPath: r.requestLog, autostart: false });
+  t.teardown(async () => {
+    await kleened.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { ...r, kleened };
+}
+
+const sig = (ms = 3000): AbortSignal => AbortSignal.timeout(ms);
+
+t.test('lists every container, stopped ones too, with ids, names and policies', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'db', running: true }, { name: 'web', restart_policy: 'on-startup' }] });
+  const api = createKleenedClient(r.socket);
+  const list = await api.listContainers(sig());
+  t.same(list.map((c) => [c.name, c.running, c.restart_policy]), [['db', true, 'no'], ['web', false, 'on-startup']]);
+  t.same(readRequestLog(r.requestLog).map((e) => `${e.method} ${e.path} ${JSON.stringify(e.query)}`), ['GET /containers/list {"all":"true"}']);
+});
+
+t.test('inspect returns the volume mountpoints; volumes list the recorded dataset and mountpoint', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'db', volumes: ['data'] }] });
+  const api = createKleenedClient(r.socket);
+  const id = containerId(readState(r.statePath), 'db');
+  const i = await api.inspectContainer(id, sig());
+  t.same(i.container_mountpoints, [{ type: 'volume', source: 'data', destination: '/data', read_only: false }]);
+  t.same(await api.listVolumes(sig()), [{ name: 'data', dataset: 'zroot/kleene/volumes/data', mountpoint: '/zroot/kleene/volumes/data' }]);
+});
+
+t.test('inspect of a container that is gone rejects with kleened\'s message and status 404', async (t) => {
+  const r = await rig(t, { containers: [] });
+  const err = await createKleenedClient(r.socket).inspectContainer('abcdefabcdef', sig()).catch((e: unknown) => e);
+  t.type(err, ApiError);
+  t.equal((err as ApiError).status, 404);
+  t.match((err as ApiError).message, /404: no such container/);
+});
+
+t.test('starts a container through exec create and the WebSocket, resolving on close 1001', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'web', faults: { start_delay_ms: 10 } }] });
+  const id = containerId(readState(r.statePath), 'web');
+  await createKleenedClient(r.socket).startContainer(id, sig());
+  t.ok(readState(r.statePath).jails.some((j) => j.name === id), 'the jail runs');
+  const log = readRequestLog(r.requestLog);
+  const create = log.find((e) => e.path === '/exec/create')!;
+  t.same(create.body, { container_id: id, cmd: [], env: [], user: '', tty: false });
+  const first = log.find((e) => e.kind === 'ws' && e.dir === 'in' && e.frame)!;
+  const frame = JSON.parse(first.frame!) as Record<string, unknown>;
+  t.match(frame.exec_id, /^[0-9a-f]{12}$/, 'the exec id kleened returned');
+  t.same({ ...frame, exec_id: 'X' }, { exec_id: 'X', attach: false, start_container: true }, 'detached, starting the container');
+  t.ok(log.some((e) => e.kind === 'ws' && e.close === 1001), 'kleened closed with 1001');
+});
+
+t.test('a start kleened refuses rejects with kleened\'s message', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'web', faults: { start_delay_ms: 10, start_result: '1011', start_error: 'jail: web: ifconfig failed' } }] });
+  const id = containerId(readState(r.statePath), 'web');
+  const err = await createKleenedClient(r.socket).startContainer(id, sig()).catch((e: unknown) => e);
+  t.type(err, ApiError);
+  t.match((err as Error).message, /code 1011: jail: web: ifconfig failed/);
+});
+
+t.test('a start that never closes its WebSocket ends when the signal aborts', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'web', faults: { start_delay_ms: 10, start_result: 'hang' } }] });
+  const id = containerId(readState(r.statePath), 'web');
+  const t0 = Date.now();
+  const err = await createKleenedClient(r.socket).startContainer(id, AbortSignal.timeout(300)).catch((e: unknown) => e);
+  t.type(err, ApiError);
+  t.equal((err as ApiError).code, 'start-timeout');
+  t.ok(Date.now() - t0 < 1500, `ended in ${Date.now() - t0} ms`);
+});
+
+t.test('stop answers are checked: a stopped jail resolves, a missing container rejects', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'web', running: true }] });
+  const id = containerId(readState(r.statePath), 'web');
+  const api = createKleenedClient(r.socket);
+  await api.stopContainer(id, sig());
+  t.notOk(readState(r.statePath).jails.some((j) => j.name === id));
+  await t.rejects(api.stopContainer(id, sig()), /404: container not running/);
+});
+
+t.test('setting the restart policy sends every other ContainerConfig field as null and keeps them', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'web', restart_policy: 'on-startup', cmd: ['/usr/local/bin/app'], jail_param: ['allow.raw_sockets=true'] }] });
+  const id = containerId(readState(r.statePath), 'web');
+  const api = createKleenedClient(r.socket);
+  const summary = (await api.listContainers(sig()))[0]!;
+  await api.setRestartPolicy(summary, 'no', sig());
+  const c = readState(r.statePath).containers[0]!;
+  t.equal(c.restart_policy, 'no');
+  t.same(c.cmd, ['/usr/local/bin/app'], 'cmd kept');
+  t.same(c.jail_param, ['allow.raw_sockets=true'], 'jail_param kept');
+  const body = readRequestLog(r.requestLog).find((e) => e.path?.endsWith('/update'))!.body as Record<string, unknown>;
+  t.same(Object.keys(body).sort(), Object.keys(spec().components.schemas.ContainerConfig.properties).sort(), 'every field is sent');
+  // network_driver may not be null in the spec: it carries the current value.
+  t.same(Object.entries(body).filter(([, v]) => v !== null).sort(), [['network_driver', 'ipnet'], ['restart_policy', 'no']]);
+});
+
+t.test('updateBody covers exactly the ContainerConfig fields of the spec', async (t) => {
+  t.same([...CONTAINER_CONFIG_KEYS].sort(), Object.keys(spec().components.schemas.ContainerConfig.properties).sort());
+  t.same(updateBody({ persist: true }).persist, true);
+});
+
+t.test('answers that are not JSON or are 500 reject with a clear error', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'web' }] });
+  const api = createKleenedClient(r.socket);
+  const s = readState(r.statePath);
+  writeState(r.statePath, { ...s, faults: { api_garbage: 'hello <html>' } });
+  await t.rejects(api.listContainers(sig()), { code: 'api-garbage', message: /not JSON: hello <html>/ });
+  writeState(r.statePath, { ...s, faults: { api_500: true } });
+  await t.rejects(api.listContainers(sig()), { code: 'api-status', message: /500: server error/ });
+});
+
+t.test('a missing socket rejects at once with the path', async (t) => {
+  const api = createKleenedClient('/nonexistent/kleened.sock');
+  await t.rejects(api.listContainers(sig()), { code: 'api-unreachable', message: /\/nonexistent\/kleened.sock: ENOENT/ });
+});
+
+t.test('waitForApi returns as soon as the API answers and gives up after its timeout', async (t) => {
+  const r = await rig(t, { containers: [] });
+  const t0 = Date.now();
+  await waitForApi(r.socket, 2000);
+  t.ok(Date.now() - t0 < 500);
+  const t1 = Date.now();
+  await t.rejects(waitForApi(join(r.dir, 'nothing.sock'), 400), { code: 'api-wait-timeout', message: /did not answer within 0.4 s: .*ENOENT/ });
+  const took = Date.now() - t1;
+  t.ok(took >= 350 && took < 1500, `gave up after ${took} ms`);
+});
+
+t.test('a socket that accepts and never answers cannot hold waitForApi past its timeout', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kb-silent-'));
+  const socket = join(dir, 'silent.sock');
+  const held: Socket[] = [];
+  const server = createServer((s) => { held.push(s); });
+  await new Promise<void>((resolve) => server.listen(socket, resolve));
+  t.teardown(async () => {
+    for (const s of held) s.destroy();
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const t0 = Date.now();
+  await t.rejects(waitForApi(socket, 500), { code: 'api-wait-timeout', message: /did not answer within 0.5 s: kleened did not answer GET \/containers\/list in time/ });
+  t.ok(Date.now() - t0 < 1500, `${Date.now() - t0} ms`);
+});
+
+t.test('contract: every request the client sends exists in openapi.json with that method and shape', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'db', volumes: ['data'], running: true }, { name: 'web', restart_policy: 'on-startup', faults: { start_delay_ms: 5 } }] });
+  const api = createKleenedClient(r.socket);
+  const s = readState(r.statePath);
+  const db = containerId(s, 'db');
+  const web = containerId(s, 'web');
+  await api.listContainers(sig());
+  await api.inspectContainer(db, sig());
+  await api.listVolumes(sig());
+  await api.startContainer(web, sig());
+  await api.stopContainer(db, sig());
+  await api.setRestartPolicy({ id: web, network_driver: 'ipnet' }, 'no', sig());
+  await waitForApi(r.socket, 1000);
+  const log = readRequestLog(r.requestLog);
+  const http = log.filter((e) => e.kind === 'http');
+  t.same(http.map((e) => `${e.method} ${e.path}`), [
+    'GET /containers/list', `GET /containers/${db}/inspect`, 'GET /volumes/list', 'POST /exec/create', 'GET /exec/start',
+    `POST /containers/${db}/stop`, `POST /containers/${web}/update`, 'GET /containers/list',
+  ]);
+  for (const e of http) {
+    const q = new URLSearchParams(e.query ?? {}).toString();
+    const path = `${e.path}${q ? `?${q}` : ''}`;
+    // The WebSocket's shape is its first frame (openapi.json documents it as the request body).
+    const body = e.upgrade ? JSON.parse(log.find((w) => w.kind === 'ws' && w.conn === e.conn && w.dir === 'in' && w.frame)!.frame!) : e.body;
+    t.doesNotThrow(() => assertInSpec(e.method!, path, body), `${e.method} ${path}`);
+    t.ok(e.status! < 400, `${e.method} ${path} answered ${e.status}`);
+  }
+});
