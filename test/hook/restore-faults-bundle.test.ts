@@ -84,3 +84,16 @@ t.test('missing jls, zfs and logger binaries each give a reason and bound the ru
   t.match(noZfs.stderr, /hook: cannot log to syslog: cannot run \/nonexistent\/logger: ENOENT/);
   t.same(startRequests(r), [r.id('web')]);
 });
+
+t.test('a start kleened closes with 1001 before its jail exists is confirmed with jls', async (t) => {
+  // kleened's Exec.start answers once `jail -c` is spawned (lib/core/exec.ex): the jail may come
+  // up a moment later, or fail and never come up, which the socket never says.
+  const r = await rig(t, { containers: [
+    { name: 'late', faults: { start_delay_ms: 300, close_before_jail: true } },
+    { name: 'never', faults: { start_delay_ms: 10, close_before_jail: true, start_result: '1011', start_error: 'jail: never: mount_nullfs failed' } },
+  ] });
+  const run = await r.hook(['restore'], { kleene_containers_list: 'late never' });
+  t.equal(run.code, 1, 'not every container runs');
+  t.match(run.stdout, /^late \([0-9a-f]{12}\): started$/m);
+  t.match(run.stdout, /^never \(([0-9a-f]{12})\): failed: kleened reported the start, but no jail \1 runs; see \/var\/log\/kleened\.log$/m);
+});
