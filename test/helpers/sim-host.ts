@@ -337,7 +337,10 @@ export class SimHost {
       else this.holder.once('exit', () => resolve());
     });
     try { process.kill(this.pid, 'SIGKILL'); } catch { /* already gone */ }
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    // The bound must not keep the test process alive once the holder is gone.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, 5000); })]);
+    clearTimeout(timer);
     await rm(this.tempDir, { recursive: true, force: true });
   }
 

@@ -4,6 +4,7 @@ import { OptionError } from '../../errors.ts';
 import { isShVarName } from '../../model/names.ts';
 import { withCommonRcOptions, showValue, type CommonRcArgs } from '../../rcconf/cli-args.ts';
 import { serviceOf } from '../../rcconf/editor.ts';
+import { defaultOf, installedFill, type DefaultFill } from '../../rcconf/defaults.ts';
 import { attribute, evaluateRc, parseSourced, type EffectiveValue } from '../../rcconf/effective.ts';
 
 interface GetArgs extends CommonRcArgs {
@@ -26,6 +27,7 @@ export const rcGetCommand: CommandModule<object, GetArgs> = {
     const found: EffectiveValue[] = [];
     let missing = 0;
     const cache = new Map<string, Map<string, EffectiveValue>>();
+    let fill: DefaultFill | undefined;
     for (const name of argv.names.map(String)) {
       if (!isShVarName(name)) throw new OptionError('EBADNAME', `'${name}' is not a valid sh variable name`);
       const svc = argv.service ?? serviceOf(name) ?? '';
@@ -33,7 +35,12 @@ export const rcGetCommand: CommandModule<object, GetArgs> = {
         const ev = await evaluateRc(svc || undefined, { root: argv.root });
         cache.set(svc, attribute(ev, await parseSourced(ev, { root: argv.root })));
       }
-      const v = cache.get(svc)!.get(name);
+      let v = cache.get(svc)!.get(name);
+      if (!v) {
+        // Not set anywhere: the rc.d script's own default is what rc(8) runs with.
+        const d = defaultOf(name, fill ??= await installedFill(argv.root));
+        if (d) v = { name, value: d.value, file: 'default', line: undefined };
+      }
       if (!v) {
         process.stderr.write(`kleene-boot: unknown variable '${name}'\n`);
         missing++;

@@ -1,7 +1,8 @@
 // `kleene-boot rc show [--json] [--all]`: every kleene-boot variable rc(8) sees, with where it
 // was set (or that it is the default).
 import type { CommandModule } from 'yargs';
-import { KNOBS } from '../../model/knobs.ts';
+import { KNOBS, knobDefault } from '../../model/knobs.ts';
+import { installedFill } from '../../rcconf/defaults.ts';
 import { withCommonRcOptions, showValue, type CommonRcArgs } from '../../rcconf/cli-args.ts';
 import { readEffective } from '../../rcconf/effective.ts';
 
@@ -29,13 +30,14 @@ export const rcShowCommand: CommandModule<object, ShowArgs> = {
       .option('all', { alias: 'a', type: 'boolean', describe: 'Every variable set for the services, not only kleene-boot\'s' }) as never,
   handler: async (argv) => {
     const rows: Row[] = [];
+    const fill = await installedFill(argv.root);
     for (const service of ['kleened', 'kleene_containers'] as const) {
       if (argv.service && argv.service !== service) continue;
       const eff = await readEffective(service, { root: argv.root });
       const mine = (n: string) => KNOBS.some((k) => k.service === service && (k.name === n || new RegExp(`^${k.name.replace('<name>', '[A-Za-z0-9_]+')}$`).test(n)));
       for (const k of KNOBS) {
         if (k.service !== service || k.name.includes('<name>') || eff.has(k.name)) continue;
-        rows.push({ name: k.name, service, value: k.default, file: undefined, line: undefined, isDefault: true });
+        rows.push({ name: k.name, service, value: knobDefault(k, fill), file: undefined, line: undefined, isDefault: true });
       }
       for (const v of eff.values()) {
         if (!argv.all && !mine(v.name)) continue;
