@@ -21,4 +21,6 @@ await writeFile('dist/package.json', '{ "type": "commonjs" }\n');
 await Promise.all([
   build({ ...common, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.js' }),
   build({ ...common, entryPoints: ['src/hook/bin.ts'], outfile: 'dist/hook.js' }),
+  // Test-only: the boot simulation's /etc/rc-like driver orders scripts with our rcorder.
+  build({ ...common, entryPoints: ['src/rcorder/bin.ts'], outfile: 'dist/rcorder.js' }),
 ]);
