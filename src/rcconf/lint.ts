@@ -188,9 +188,12 @@ export async function lintRc(opts: { root?: string } = {}): Promise<LintResult> 
     const variable = `kleene_containers_${varPart(c)}_depend`;
     for (const d of deps) {
       if (!listed.has(d)) {
-        out.push({ severity: 'error', code: 'depend-not-listed', ...at(effC, variable), variable,
-          message: `${c} depends on '${d}', which is not in kleene_containers_list`,
-          hint: `add ${d} to kleene_containers_list or remove it from ${variable}` });
+        // The hook pulls an unlisted dependency in and starts it first (jail(8)'s `depend`
+        // does the same), so this is not an error; it is worth saying, since `stop` and
+        // `plan` then act on a container the list does not name.
+        out.push({ severity: 'warning', code: 'depend-not-listed', ...at(effC, variable), variable,
+          message: `${c} depends on '${d}', which is not in kleene_containers_list; it will be started first anyway`,
+          hint: `add ${d} to kleene_containers_list to make that explicit, or remove it from ${variable}` });
       }
     }
   }
