@@ -1,0 +1,251 @@
+// `npm run bench`: how fast kleene-boot gets a host's containers back, against the limit and the
+// alternatives (issue 7). Runs hook.js restore against the kleened double and the jls/zfs shims,
+// plus `generate` and `rc set`, several times; prints markdown tables of medians with each target
+// beside its figure (misses marked). Progress goes to stderr, the tables to stdout.
+//
+//   npm run bench [-- --runs N] [--delay MS] [--sizes 50,200,500] [--jobs 4,16,64]
+//                 [--quick] [--file-state] [--node-shims] [--cpu-prof DIR] [--json FILE]
+//
+// Every ratio is taken within one repetition (these machines are noisy and shared), then the
+// median over repetitions is printed.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import {
+  criticalFirstOrder, criticalPathMs, jobsBoundMs, layeredGraph, listOrderTopo, listScheduleMs, totalWorkMs, type GraphNode,
+} from './graph.ts';
+import { generateRcConf } from './rcconf-gen.ts';
+import {
+  figureTable, OVERHEAD_LIMIT, probeRow, RC_SET_LIMIT, ratioRow, restoreDiagnosisTable, restoreTable, rssRow, type FigureRow, type RestoreCell,
+} from './report.ts';
+import { bareNodeMs, cleanEnv, cleanUp, CLI_JS, removeTempDir, runRestore, shortTempDir, timeSpawn, type RestoreRun } from './sim.ts';
+import { fmtMs, median } from './stats.ts';
+
+interface Options {
+  runs: number;
+  delayMs: number;
+  sizes: number[];
+  jobs: number[];
+  fileState: boolean;
+  nodeShims: boolean;
+  cpuProf?: string;
+  json?: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { runs: 3, delayMs: 200, sizes: [50, 200, 500], jobs: [4, 16, 64], fileState: false, nodeShims: false };
+  const num = (v: string | undefined, what: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${what} needs a whole number, got '${v}'`);
+    return n;
+  };
+  const list = (v: string | undefined, what: string): number[] => String(v ?? '').split(',').map((x) => num(x, what));
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--runs') o.runs = Math.max(1, num(argv[++i], a));
+    else if (a === '--delay') o.delayMs = num(argv[++i], a);
+    else if (a === '--sizes') o.sizes = list(argv[++i], a);
+    else if (a === '--jobs') o.jobs = list(argv[++i], a);
+    else if (a === '--quick') { o.runs = 1; o.sizes = [50]; o.jobs = [16]; }
+    else if (a === '--file-state') o.fileState = true;
+    else if (a === '--node-shims') o.nodeShims = true;
+    else if (a === '--cpu-prof') o.cpuProf = argv[++i];
+    else if (a === '--json') o.json = argv[++i];
+    else throw new Error(`unknown option '${a}' (see the top of bench/run.ts)`);
+  }
+  return o;
+}
+
+const progress = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+
+function machine(): string {
+  let model = cpus()[0]?.model ?? 'unknown CPU';
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m) model = m[1]!.trim();
+  } catch { /* not Linux */ }
+  return `${availableParallelism()} CPUs (nproc), ${model}, node ${process.version}, ${process.platform}`;
+}
+
+/** Median of three bare node starts: the yardstick for this moment of this repetition. */
+async function bareNow(): Promise<number> {
+  return median([await bareNodeMs(), await bareNodeMs(), await bareNodeMs()]);
+}
+
+async function timeGenerate(): Promise<number> {
+  const root = shortTempDir('kbg-');
+  try {
+    const r = await timeSpawn(process.execPath, [CLI_JS, 'generate', '--root', root], { env: cleanEnv() });
+    if (r.code !== 0) throw new Error(`generate exited ${r.code}: ${r.stderr}`);
+    return r.wallMs;
+  } finally {
+    removeTempDir(root);
+  }
+}
+
+async function timeRcSet(rcConf: string, value: number): Promise<number> {
+  const root = shortTempDir('kbr-');
+  try {
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    writeFileSync(join(root, 'etc', 'rc.conf'), rcConf);
+    const r = await timeSpawn(process.execPath, [CLI_JS, 'rc', 'set', '-f', '/etc/rc.conf', '--root', root, `kleene_containers_jobs=${value}`], { env: cleanEnv() });
+    if (r.code !== 0) throw new Error(`rc set exited ${r.code}: ${r.stderr}`);
+    if (!readFileSync(join(root, 'etc', 'rc.conf'), 'utf8').includes(`kleene_containers_jobs='${value}'`)
+      && !readFileSync(join(root, 'etc', 'rc.conf'), 'utf8').includes(`kleene_containers_jobs="${value}"`)) {
+      throw new Error('rc set did not write the new value');
+    }
+    return r.wallMs;
+  } finally {
+    removeTempDir(root);
+  }
+}
+
+function checkRun(r: RestoreRun): string | undefined {
+  if (r.exitCode !== 0) return `hook exited ${r.exitCode}: ${r.hookOutput.split('\n').filter((l) => !/: started$/.test(l)).slice(0, 5).join(' / ')}`;
+  if (r.starts !== r.n || r.jailsAtEnd !== r.n) return `${r.starts} starts, ${r.jailsAtEnd} jails for ${r.n} containers`;
+  if (r.maxInFlight > r.jobs) return `${r.maxInFlight} starts at once with jobs=${r.jobs}`;
+  if (r.uncachedProbes > 0) return `${r.uncachedProbes} jls/zfs calls with arguments the probe cache does not know (bench/sim.ts JLS_ARGS, ZFS_ARGS)`;
+  return undefined;
+}
+
+async function main(): Promise<number> {
+  const o = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const load0 = loadavg();
+  const delay = () => o.delayMs;
+  const graphs = new Map<number, GraphNode[]>(o.sizes.map((n) => [n, layeredGraph({ n })]));
+  const small = layeredGraph({ n: 10 });
+  const rcConf = generateRcConf(10_000);
+  const bigN = Math.max(...o.sizes);
+
+  const bare: number[] = [];
+  const overheadSmall: number[] = [];
+  const overheadBig: number[] = [];
+  const overheadBigMs: number[] = [];
+  const overheadSmallMs: number[] = [];
+  const probeMs: number[] = [];
+  const genRatio: number[] = [];
+  const genMs: number[] = [];
+  const rcRatio: number[] = [];
+  const rcMs: number[] = [];
+  const smallRuns: RestoreRun[] = [];
+  const bigRuns: RestoreRun[] = [];
+  const cells = new Map<string, RestoreRun[]>();
+  const failures: string[] = [];
+
+  for (let rep = 1; rep <= o.runs; rep++) {
+    progress(`repetition ${rep}/${o.runs}`);
+    let b = await bareNow();
+    bare.push(b);
+    const s = await runRestore({ graph: small, jobs: 4, delayMs: o.delayMs, fileState: o.fileState, nodeShims: o.nodeShims });
+    const sBad = checkRun(s);
+    if (sBad) failures.push(`10 containers: ${sBad}`);
+    smallRuns.push(s);
+    overheadSmall.push(s.overheadMs / b);
+    overheadSmallMs.push(s.overheadMs);
+    probeMs.push(Math.max(s.jlsMs, s.zfsMs));
+
+    b = await bareNow();
+    bare.push(b);
+    const g = await timeGenerate();
+    genMs.push(g);
+    genRatio.push(g / b);
+    const rc = await timeRcSet(rcConf, 100 + rep);
+    rcMs.push(rc);
+    rcRatio.push(rc / b);
+    progress(`  bare node ${fmtMs(b)}, overhead(10) ${fmtMs(s.overheadMs)}, generate ${fmtMs(g)}, rc set ${fmtMs(rc)}`);
+
+    for (const n of o.sizes) {
+      for (const jobs of o.jobs) {
+        const bb = n === bigN ? await bareNow() : NaN;
+        const r = await runRestore({ graph: graphs.get(n)!, jobs, delayMs: o.delayMs, fileState: o.fileState, nodeShims: o.nodeShims,
+          cpuProfDir: o.cpuProf ? join(o.cpuProf, `restore-${n}-${jobs}`) : undefined });
+        const bad = checkRun(r);
+        if (bad) failures.push(`${n} containers, jobs ${jobs}: ${bad}`);
+        (cells.get(`${n}/${jobs}`) ?? cells.set(`${n}/${jobs}`, []).get(`${n}/${jobs}`)!).push(r);
+        if (n === bigN) {
+          bigRuns.push(r);
+          overheadBig.push(r.overheadMs / bb);
+          overheadBigMs.push(r.overheadMs);
+        }
+        progress(`  ${n} containers, jobs ${jobs}: restore ${fmtMs(r.scheduleMs)}, end to end ${fmtMs(r.e2eMs)}, overhead ${fmtMs(r.overheadMs)}${bad ? ` — ${bad}` : ''}`);
+      }
+    }
+  }
+
+  const restoreCells: RestoreCell[] = [];
+  for (const n of o.sizes) {
+    const graph = graphs.get(n)!;
+    const criticalMs = criticalPathMs(graph, delay);
+    const sequentialMs = totalWorkMs(graph, delay);
+    for (const jobs of o.jobs) {
+      const runs = cells.get(`${n}/${jobs}`)!;
+      restoreCells.push({
+        n, jobs, criticalMs, sequentialMs,
+        boundMs: jobsBoundMs(criticalMs, sequentialMs, jobs),
+        planOrderMs: listScheduleMs(graph, delay, jobs, listOrderTopo(graph)),
+        criticalFirstMs: listScheduleMs(graph, delay, jobs, criticalFirstOrder(graph, delay)),
+        scheduleMs: median(runs.map((r) => r.scheduleMs)),
+        e2eMs: median(runs.map((r) => r.e2eMs)),
+        hookCpuMs: median(runs.map((r) => r.hookCpuMs)),
+        doubleCpuMs: median(runs.map((r) => r.doubleCpuMs)),
+        maxInFlight: Math.max(...runs.map((r) => r.maxInFlight)),
+        correct: runs.every((r) => checkRun(r) === undefined),
+        runs: runs.length,
+      });
+    }
+  }
+
+  const probes: FigureRow[] = [
+    probeRow('jls calls per restore', smallRuns.map((r) => r.jlsCalls), bigRuns.map((r) => r.jlsCalls), [10, bigN]),
+    probeRow('zfs calls per restore', smallRuns.map((r) => r.zfsCalls), bigRuns.map((r) => r.zfsCalls), [10, bigN]),
+    probeRow('GET /containers/list per restore', smallRuns.map((r) => r.listCalls), bigRuns.map((r) => r.listCalls), [10, bigN]),
+    probeRow('GET /volumes/list per restore', smallRuns.map((r) => r.volumeListCalls), bigRuns.map((r) => r.volumeListCalls), [10, bigN]),
+    probeRow('logger calls per restore', smallRuns.map((r) => r.loggerCalls), bigRuns.map((r) => r.loggerCalls), [10, bigN]),
+  ];
+  const inspects = { figure: 'GET /containers/{id}/inspect per restore', value: `${median(smallRuns.map((r) => r.inspectCalls))} at 10, ${median(bigRuns.map((r) => r.inspectCalls))} at ${bigN}`,
+    target: 'may grow (one per container to start)', verdict: '—' as const };
+  const figures: FigureRow[] = [
+    { figure: 'bare node start (`node -e 0`)', value: fmtMs(median(bare)), target: '—', verdict: '—', note: `${bare.length} samples (each a median of 3)` },
+    ratioRow('hook overhead, 10 containers ÷ bare node', median(overheadSmall), OVERHEAD_LIMIT,
+      `${fmtMs(median(overheadSmallMs))} from spawn to the first POST /exec/create${o.nodeShims ? `; jls/zfs shims (a node process each) ${fmtMs(median(probeMs))}` : ''}`),
+    ratioRow(`hook overhead, ${bigN} containers ÷ bare node`, median(overheadBig), OVERHEAD_LIMIT, `${fmtMs(median(overheadBigMs))}`),
+    ...probes,
+    inspects,
+    ratioRow('`generate` ÷ bare node', median(genRatio), undefined, fmtMs(median(genMs))),
+    ratioRow('`rc set` on a 10,000-line rc.conf ÷ bare node', median(rcRatio), RC_SET_LIMIT, fmtMs(median(rcMs))),
+    rssRow(bigRuns.map((r) => r.peakRssBytes), bigN),
+  ];
+
+  const load1 = loadavg();
+  const out = [
+    `Machine: ${machine()}; load average ${load0.map((x) => x.toFixed(1)).join(' ')} at start, ${load1.map((x) => x.toFixed(1)).join(' ')} at end.`,
+    `Start delay ${o.delayMs} ms per container; ${o.runs} repetitions, medians; double state ${o.fileState ? 'file-backed' : 'in memory'}; jls/zfs ${o.nodeShims ? 'node shims on every call' : 'answered from the shims\' output captured before the run'}; took ${fmtMs(Date.now() - started)}.`,
+    '',
+    'Restore of a layered dependency graph (10 % roots, chains of 5, fan-in and fan-out). "restore" = from the',
+    "double's first POST /exec/create to its last Close 1001; \"end to end\" = spawn of hook.js to its exit.",
+    '',
+    restoreTable(restoreCells),
+    '"ideal" = the makespan of a zero-overhead greedy executor: in the hook\'s plan order (list order among the',
+    'startable), or longest remaining chain first. CPU = the whole run of each process (medians).',
+    '',
+    restoreDiagnosisTable(restoreCells),
+    figureTable(figures),
+  ].join('\n');
+  process.stdout.write(out);
+  if (failures.length > 0) process.stdout.write(`\nFailed runs:\n${failures.map((f) => `- ${f}`).join('\n')}\n`);
+  if (o.json) writeFileSync(o.json, JSON.stringify({ machine: machine(), options: o, restoreCells, figures, failures }, null, 2) + '\n');
+  return failures.length > 0 ? 1 : 0;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    cleanUp();
+    process.exit(130);
+  });
+}
+
+main().then((code) => { process.exitCode = code; }, (err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,320 @@
+// One measured run of `hook.js restore` against the kleened double, outside any mount namespace:
+// a short temp dir holds the socket, the sim state, the request log and counting wrappers for
+// jls, zfs and logger; the double runs in its own process (bench/double/serve.mjs); the hook is
+// spawned with rc.conf-named variables only, as rc.d/kleene_containers exports them.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { varPart } from '../src/model/names.ts';
+import { shQuote } from '../src/render/sh.ts';
+import { makeState, readRequestLog, readState, SHIMS_DIR, writeState, type RequestLogEntry } from '../test/helpers/sim-state.ts';
+import type { GraphNode } from './graph.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const REPO = join(here, '..');
+export const HOOK_JS = join(REPO, 'dist', 'hook.js');
+export const CLI_JS = join(REPO, 'dist', 'cli.js');
+const SERVE = join(here, 'double', 'serve.mjs');
+const RSS_PROBE = join(here, 'rss-probe.cjs');
+
+/** The arguments src/host/jls.ts and src/host/zfs.ts pass (what the probe cache answers). */
+export const JLS_ARGS = ['--libxo', 'json', 'jid', 'name'];
+export const ZFS_ARGS = ['list', '-H', '-p', '-o', 'name,mounted,mountpoint', '-t', 'filesystem'];
+
+const liveDirs = new Set<string>();
+const liveChildren = new Set<ChildProcess>();
+
+/** A fresh short temp dir (unix socket paths must stay under 104 bytes), removed by
+ * removeTempDir or, on an interrupted run, by cleanUp. */
+export function shortTempDir(prefix = 'kb-'): string {
+  const base = existsSync('/tmp') ? '/tmp' : tmpdir();
+  const dir = mkdtempSync(join(base, prefix));
+  liveDirs.add(dir);
+  return dir;
+}
+
+/** Removes a dir made by shortTempDir. */
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  liveDirs.delete(dir);
+}
+
+/** Kills the doubles this process started and removes its temp dirs (for an interrupted run). */
+export function cleanUp(): void {
+  for (const c of liveChildren) c.kill('SIGKILL');
+  for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+  liveChildren.clear();
+  liveDirs.clear();
+}
+
+/** Wall time of one child process, spawn to exit, in ms; with its exit code and output. */
+export interface Timed {
+  spawnAt: number;
+  exitAt: number;
+  wallMs: number;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  pid: number;
+}
+
+/** Spawns `file args` and resolves when it exits; the clock starts right before spawn(). */
+export function timeSpawn(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const spawnAt = Date.now();
+    const t0 = performance.now();
+    const child = spawn(file, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - t0;
+      resolve({ spawnAt, exitAt: spawnAt + wallMs, wallMs, code, stdout, stderr, pid: child.pid ?? -1 });
+    });
+  });
+}
+
+/** Environment for child node processes: ours without NODE_OPTIONS (tsx's loader must not leak
+ * into what we measure), node's own directory first on PATH for the shims' `env node`. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { NODE_OPTIONS: _drop, ...rest } = process.env;
+  return { ...rest, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`, ...extra };
+}
+
+/** Bare node start on this machine right now: `node -e 0`, spawn to exit. */
+export async function bareNodeMs(): Promise<number> {
+  const r = await timeSpawn(process.execPath, ['-e', '0'], { env: cleanEnv() });
+  if (r.code !== 0) throw new Error(`node -e 0 exited ${r.code}: ${r.stderr}`);
+  return r.wallMs;
+}
+
+/** What one restore run measured. */
+export interface RestoreRun {
+  n: number;
+  jobs: number;
+  /** spawn of hook.js to its exit */
+  e2eMs: number;
+  /** spawn of hook.js to the double receiving the first POST /exec/create */
+  overheadMs: number;
+  /** first POST /exec/create to the last start's Close 1001, as the double logged them */
+  scheduleMs: number;
+  starts: number;
+  maxInFlight: number;
+  /** CPU time the double used over its whole life (start, the run, close) */
+  doubleCpuMs: number;
+  /** CPU time of the hook process (not its children) */
+  hookCpuMs: number;
+  jlsCalls: number;
+  zfsCalls: number;
+  loggerCalls: number;
+  listCalls: number;
+  volumeListCalls: number;
+  inspectCalls: number;
+  /** time jls and zfs ran, spawn to exit, as the wrappers saw it (each the longest call; 0 when cached) */
+  jlsMs: number;
+  zfsMs: number;
+  /** jls/zfs calls with arguments the cache does not know (the hook changed them) */
+  uncachedProbes: number;
+  peakRssBytes: number;
+  jailsAtEnd: number;
+  exitCode: number | null;
+  hookOutput: string;
+}
+
+export interface RestoreRunOptions {
+  graph: readonly GraphNode[];
+  jobs: number;
+  delayMs: number;
+  /** keep the double's file-backed state (slow at scale; see bench/double/memo-state.mjs) */
+  fileState?: boolean;
+  /** start the node jls/zfs shims on every call instead of answering from the probe cache */
+  nodeShims?: boolean;
+  /** write a CPU profile of the hook into this directory */
+  cpuProfDir?: string;
+  /** keep the run directory (for debugging) */
+  keep?: boolean;
+  /** hook command to run; default restore (`plan` takes the same inventory and starts nothing) */
+  command?: 'restore' | 'plan';
+}
+
+/**
+ * Writes an executable sh wrapper for a probe tool that appends one line per call to `counter`:
+ * `name start end how`. The shims are node scripts (a whole node start each) where FreeBSD's jls
+ * and zfs are C programs that answer in a few ms, so with `cached` the FIRST call with exactly
+ * `cached.args` prints `cached.output` (what the shim printed for this state before the run: the
+ * state cannot have changed before the hook's first call) — how `cached`. Later calls run the
+ * shim (with `env` set) — how `live`, or `other` when the arguments differ from the cached ones
+ * (the hook changed them: the cache needs updating). date(1) costs a fork per timestamp.
+ */
+function writeCountingWrapper(path: string, name: string, target: string, counter: string,
+  cached?: { args: string[]; outputFile: string }, env: Record<string, string> = {}): void {
+  const marker = `${path}.used`;
+  const fast = cached
+    ? `if [ "$*" = ${shQuote(cached.args.join(' '))} ] && [ ! -e ${shQuote(marker)} ]; then
+  : > ${shQuote(marker)}
+  cat ${shQuote(cached.outputFile)}
+  echo "${name} 0 0 cached" >> ${shQuote(counter)}
+  exit 0
+fi
+`
+    : '';
+  const how = cached ? `$([ "$*" = ${shQuote(cached.args.join(' '))} ] && echo live || echo other)` : 'live';
+  const assign = Object.entries(env).map(([k, v]) => `${k}=${shQuote(v)} `).join('');
+  writeFileSync(path, `#!/bin/sh
+${fast}s=$(date +%s%3N)
+${assign}${shQuote(target)} "$@"
+rc=$?
+echo "${name} $s $(date +%s%3N) ${how}" >> ${shQuote(counter)}
+exit $rc
+`);
+  chmodSync(path, 0o755);
+}
+
+/** Output of `tool args` run against the state at `statePath` (for the probe cache). */
+function captureShim(tool: string, args: string[], statePath: string): string {
+  const r = spawnSync(join(SHIMS_DIR, tool), args, { env: cleanEnv({ KLEENE_SIM_STATE: statePath }), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed on the bench state: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** rc.conf variables for `graph` as the rc.d script would export them. */
+export function hookEnv(graph: readonly GraphNode[], jobs: number, paths: { socket: string; jls: string; zfs: string; jexec: string; logger: string }): Record<string, string> {
+  const env: Record<string, string> = {
+    kleene_containers_list: graph.map((x) => x.name).join(' '),
+    kleene_containers_jobs: String(jobs),
+    kleene_containers_start_timeout: '60',
+    kleene_containers_wait_timeout: '10',
+    kleened_socket: paths.socket,
+    kleene_containers_jls: paths.jls,
+    kleene_containers_zfs: paths.zfs,
+    kleene_containers_jexec: paths.jexec,
+    kleene_containers_logger: paths.logger,
+  };
+  for (const x of graph) if (x.depends.length > 0) env[`kleene_containers_${varPart(x.name)}_depend`] = x.depends.join(' ');
+  return env;
+}
+
+function startDouble(args: string[]): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SERVE, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    liveChildren.add(child);
+    child.once('close', () => liveChildren.delete(child));
+    let err = '';
+    let out = '';
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`the double did not get ready in 20 s: ${err}`)); }, 20_000);
+    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('ready\n')) { clearTimeout(timer); resolve(child); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the double exited ${code} before it was ready: ${err}`)); });
+  });
+}
+
+/** Stops the double; resolves with the CPU ms it reported (NaN when it did not). */
+function stopDouble(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+    const cpu = () => Number(/^cpu (\d+)$/m.exec(out)?.[1] ?? NaN);
+    if (child.exitCode !== null) return resolve(cpu());
+    child.removeAllListeners('exit');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('close', () => { clearTimeout(timer); resolve(cpu()); });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Runs one `hook.js restore` of `graph` (nothing running yet) and measures it. */
+export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
+  const dir = shortTempDir();
+  try {
+    const names = opts.graph.map((x) => x.name);
+    // Every fourth container mounts a volume, so the inventory's volume checks do real work.
+    const state = makeState({
+      containers: names.map((name, i) => ({ name, faults: { start_delay_ms: opts.delayMs }, volumes: i % 4 === 0 ? [`v${i}`] : [] })),
+    });
+    const statePath = join(dir, 'state.json');
+    writeState(statePath, state);
+    const socket = join(dir, 'k.sock');
+    const requestLog = join(dir, 'requests.log');
+    const counter = join(dir, 'probes.log');
+    const rssFile = join(dir, 'rss.json');
+    const tools = { jls: join(dir, 'jls'), zfs: join(dir, 'zfs'), jexec: join(SHIMS_DIR, 'jexec'), logger: join(dir, 'logger') };
+    const cache = (tool: string, args: string[]) => {
+      if (opts.nodeShims) return undefined;
+      const outputFile = join(dir, `${tool}.out`);
+      writeFileSync(outputFile, captureShim(tool, args, statePath));
+      return { args, outputFile };
+    };
+    // With the in-memory double, later jls calls read the jails file it keeps current.
+    const jailsFile = join(dir, 'jails.json');
+    writeCountingWrapper(tools.jls, 'jls', join(SHIMS_DIR, 'jls'), counter, cache('jls', JLS_ARGS),
+      opts.fileState ? {} : { KLEENE_SIM_STATE: jailsFile });
+    writeCountingWrapper(tools.zfs, 'zfs', join(SHIMS_DIR, 'zfs'), counter, cache('zfs', ZFS_ARGS));
+    // logger stand-in: reads the report (as logger -t does) and leaves syslog alone.
+    writeCountingWrapper(tools.logger, 'logger', '/bin/cat', counter);
+
+    const double = await startDouble(['--socket', socket, '--state', statePath, '--request-log', requestLog,
+      ...(opts.fileState ? ['--file-state'] : ['--jails-file', jailsFile])]);
+    let hook: Timed;
+    let doubleCpuMs = NaN;
+    try {
+      const nodeArgs = ['--require', RSS_PROBE];
+      if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir);
+      hook = await timeSpawn(process.execPath, [...nodeArgs, HOOK_JS, opts.command ?? 'restore'], {
+        env: cleanEnv({ ...hookEnv(opts.graph, opts.jobs, { socket, ...tools }), KLEENE_SIM_STATE: statePath, KLEENE_BENCH_RSS_FILE: rssFile }),
+      });
+    } finally {
+      doubleCpuMs = await stopDouble(double);
+    }
+    const log = readRequestLog(requestLog);
+    const probes = existsSync(counter) ? readFileSync(counter, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')) : [];
+    const probeMs = (name: string) => Math.max(0, ...probes.filter((p) => p[0] === name).map((p) => Number(p[2]) - Number(p[1])));
+    const final = readState(statePath);
+    const rss = existsSync(rssFile) ? JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRSSKiB: number; vmHWMKiB: number | null; cpuMs: number } : undefined;
+    const t = requestTimes(log);
+    return {
+      n: names.length,
+      jobs: opts.jobs,
+      e2eMs: hook.wallMs,
+      overheadMs: t.firstStart - hook.spawnAt,
+      scheduleMs: t.lastDone - t.firstStart,
+      starts: t.starts,
+      doubleCpuMs,
+      hookCpuMs: rss ? rss.cpuMs : NaN,
+      maxInFlight: final.stats.max_starts_in_flight,
+      jlsCalls: probes.filter((p) => p[0] === 'jls').length,
+      zfsCalls: probes.filter((p) => p[0] === 'zfs').length,
+      loggerCalls: probes.filter((p) => p[0] === 'logger').length,
+      listCalls: t.count('GET', /^\/containers\/list$/),
+      volumeListCalls: t.count('GET', /^\/volumes\/list$/),
+      inspectCalls: t.count('GET', /^\/containers\/[^/]+\/inspect$/),
+      uncachedProbes: probes.filter((p) => p[3] === 'other').length,
+      jlsMs: probeMs('jls'),
+      zfsMs: probeMs('zfs'),
+      peakRssBytes: rss ? Math.max(rss.maxRSSKiB, rss.vmHWMKiB ?? 0) * 1024 : NaN,
+      jailsAtEnd: final.jails.length,
+      exitCode: hook.code,
+      hookOutput: hook.stdout + hook.stderr,
+    };
+  } finally {
+    if (!opts.keep) removeTempDir(dir);
+  }
+}
+
+/** Start and end of the start phase from the double's request log, and request counts. */
+export function requestTimes(log: readonly RequestLogEntry[]): { firstStart: number; lastDone: number; starts: number; count(method: string, path: RegExp): number } {
+  const creates = log.filter((e) => e.kind === 'http' && e.method === 'POST' && e.path === '/exec/create');
+  const closes = log.filter((e) => e.kind === 'ws' && e.dir === 'out' && e.close === 1001);
+  return {
+    firstStart: Math.min(...creates.map((e) => e.t_ms)),
+    lastDone: Math.max(...closes.map((e) => e.t_ms)),
+    starts: closes.length,
+    count: (method, path) => log.filter((e) => e.kind === 'http' && e.method === method && e.path !== undefined && path.test(e.path)).length,
+  };
+}

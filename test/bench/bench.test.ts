@@ -1,0 +1,164 @@
+// Smoke test of the benchmark's own pure parts (bench/): the graph generator, the bounds and the
+// list-schedule model, medians, the rc.conf generator, the target verdicts and the request-log
+// reading. Runs nothing heavy: the benchmark itself is `npm run bench`.
+import { spawnSync } from 'node:child_process';
+import t from 'tap';
+import {
+  chainDepth, criticalFirstOrder, criticalPathMs, jobsBoundMs, layeredGraph, listOrderTopo, listScheduleMs, totalWorkMs,
+  type GraphNode,
+} from '../../bench/graph.ts';
+import { summarise, type CpuProfile } from '../../bench/profile-summary.ts';
+import { generateRcConf } from '../../bench/rcconf-gen.ts';
+import {
+  probeRow, ratioRow, restoreDiagnosisTable, restoreLimitMs, restoreTable, restoreVerdict, rssRow, type RestoreCell,
+} from '../../bench/report.ts';
+import { hookEnv, requestTimes } from '../../bench/sim.ts';
+import { fmtMs, median } from '../../bench/stats.ts';
+import type { RequestLogEntry } from '../helpers/sim-state.ts';
+
+const ms200 = () => 200;
+const node = (name: string, depends: string[] = [], level = 0): GraphNode => ({ name, depends, level });
+
+t.test('layered graph has the asked size, about 10 % roots, chains of exactly 5 and no cycle', async (t) => {
+  for (const n of [50, 200, 500]) {
+    const g = layeredGraph({ n });
+    t.equal(g.length, n, `${n} containers`);
+    t.equal(new Set(g.map((x) => x.name)).size, n, 'names are unique');
+    const roots = g.filter((x) => x.depends.length === 0).length;
+    t.equal(roots, Math.round(n * 0.1), `${n}: 10 % roots`);
+    t.equal(chainDepth(g), 5, `${n}: longest chain is 5 containers`);
+    const names = new Set(g.map((x) => x.name));
+    t.ok(g.every((x) => x.depends.every((d) => names.has(d) && d !== x.name)), 'every dependency exists');
+    t.equal(listOrderTopo(g).length, n, 'a topological order reaches every container (no cycle)');
+  }
+});
+
+t.test('layered graph has fan-in and fan-out and is the same for the same seed', async (t) => {
+  const g = layeredGraph({ n: 200 });
+  t.ok(g.some((x) => x.depends.length >= 2), 'some container waits on several (fan-in)');
+  const dependents = new Map<string, number>();
+  for (const x of g) for (const d of x.depends) dependents.set(d, (dependents.get(d) ?? 0) + 1);
+  t.ok(Math.max(...dependents.values()) >= 5, 'some container has many dependents (fan-out)');
+  t.same(layeredGraph({ n: 200 }), g, 'deterministic');
+  t.notSame(layeredGraph({ n: 200, seed: 8 }), g, 'another seed, another graph');
+  t.same(layeredGraph({ n: 0 }), []);
+  t.equal(layeredGraph({ n: 3 }).length, 3, 'small graphs keep every container');
+});
+
+t.test('critical path is the heaviest chain and total work the sum', async (t) => {
+  const g = [node('a'), node('b', ['a']), node('c', ['b']), node('x'), node('y', ['x', 'a'])];
+  const delay = (name: string) => ({ a: 100, b: 50, c: 10, x: 300, y: 20 })[name]!;
+  t.equal(criticalPathMs(g, delay), 320, 'x then y beats a, b, c');
+  t.equal(totalWorkMs(g, delay), 480);
+  t.throws(() => criticalPathMs([node('p', ['q']), node('q', ['p'])], ms200), /cycle/);
+  t.throws(() => criticalPathMs([node('p', ['nope'])], ms200), /unknown dependency nope/);
+});
+
+t.test('jobs bound is the longer of the critical path and work ÷ jobs', async (t) => {
+  t.equal(jobsBoundMs(1000, 10_000, 4), 2500);
+  t.equal(jobsBoundMs(1000, 10_000, 64), 1000);
+  t.equal(jobsBoundMs(1000, 10_000, 0), 10_000, 'jobs below 1 count as 1');
+});
+
+t.test('list schedule models a greedy executor and critical-path-first can beat list order', async (t) => {
+  t.equal(listScheduleMs([node('a'), node('b'), node('c')], ms200, 2, ['a', 'b', 'c']), 400, 'three on two slots');
+  t.equal(listScheduleMs([node('a'), node('b', ['a'])], ms200, 8, ['b', 'a']), 400, 'a dependency waits whatever the order');
+  // l1, l2 are leaves listed first; r heads a chain r -> s -> u. List order starts the leaves first.
+  const g = [node('l1'), node('l2'), node('r'), node('s', ['r']), node('u', ['s'])];
+  t.equal(listScheduleMs(g, ms200, 2, listOrderTopo(g)), 800);
+  t.equal(listScheduleMs(g, ms200, 2, criticalFirstOrder(g, ms200)), 600);
+  t.equal(criticalFirstOrder(g, ms200)[0], 'r', 'the head of the longest chain goes first');
+  t.throws(() => listScheduleMs([node('a', ['gone'])], ms200, 2, ['a']), /stuck/);
+});
+
+t.test('median takes the middle, averages an even pair and skips what is not a number', async (t) => {
+  t.equal(median([3, 1, 2]), 2);
+  t.equal(median([4, 1, 3, 2]), 2.5);
+  t.equal(median([5, NaN, Infinity, 1]), 3);
+  t.ok(Number.isNaN(median([])));
+  t.equal(fmtMs(850.4), '850 ms');
+  t.equal(fmtMs(12_345), '12.3 s');
+});
+
+t.test('rc.conf generator writes exactly the asked lines and sh -n accepts them', async (t) => {
+  const text = generateRcConf(10_000);
+  t.equal(text.split('\n').length - 1, 10_000);
+  t.ok(text.endsWith('\n'));
+  t.match(text, /^kleene_containers_jobs="4"$/m);
+  t.equal(generateRcConf(10_000), text, 'deterministic');
+  const sh = spawnSync('/bin/sh', ['-n'], { input: text, encoding: 'utf8' });
+  t.equal(sh.status, 0, sh.stderr);
+});
+
+t.test('restore verdict marks a miss beyond 1.05 × bound + 100 ms and a failed run', async (t) => {
+  const cell: RestoreCell = { n: 50, jobs: 16, criticalMs: 1000, boundMs: 1000, sequentialMs: 10_000, planOrderMs: 1200,
+    criticalFirstMs: 1000, scheduleMs: 1150, e2eMs: 1500, hookCpuMs: 300, doubleCpuMs: 250, maxInFlight: 16, correct: true, runs: 3 };
+  t.equal(restoreLimitMs(1000), 1150);
+  t.equal(restoreVerdict(cell), 'ok', 'exactly at the limit');
+  t.equal(restoreVerdict({ ...cell, scheduleMs: 1151 }), '**MISS**');
+  t.equal(restoreVerdict({ ...cell, correct: false }), '**FAIL**');
+  const table = restoreTable([{ ...cell, scheduleMs: 1500 }]);
+  t.match(table, /\| 50 \| 16 \| 1000 ms \| 1000 ms \| 1500 ms \| 1\.50× \| 1\.50× \| ≤ 1150 ms \| \*\*MISS\*\* \|/);
+  t.match(table, /\| 1500 ms \| 10\.0 s \| 6\.67× \|$/m, 'sequential (Σ of delays) and its ratio to end to end');
+  t.match(restoreDiagnosisTable([{ ...cell, scheduleMs: 1500 }]), /\| 50 \| 16 \| 1200 ms \| 1000 ms \| 300 ms \| 300 ms \| 250 ms \| 16 \|/);
+});
+
+t.test('figure rows mark ratios over their limit and probe counts that grow', async (t) => {
+  t.equal(ratioRow('x', 2.4, 2.5).verdict, 'ok');
+  t.equal(ratioRow('x', 2.6, 2.5).verdict, '**MISS**');
+  t.equal(ratioRow('x', NaN, 2.5).verdict, '**MISS**', 'a figure that could not be measured is not a pass');
+  t.equal(ratioRow('x', 3, undefined).verdict, '—');
+  t.equal(probeRow('jls', [1, 1], [1, 1], [10, 500]).verdict, 'ok');
+  t.equal(probeRow('jls', [1, 1], [2, 2], [10, 500]).verdict, '**MISS**');
+  t.equal(probeRow('jls', [1, 1], [1, 2], [10, 500]).verdict, '**MISS**', 'one run with an extra call is a miss');
+  t.equal(rssRow([70 * 1048576, 90 * 1048576, 75 * 1048576], 500).verdict, 'ok', 'median 75 MiB');
+  t.equal(rssRow([81 * 1048576], 500).verdict, '**MISS**');
+});
+
+t.test('request log gives the start phase and the request counts', async (t) => {
+  const e = (x: Partial<RequestLogEntry>): RequestLogEntry => ({ time: '', t_ms: 0, seq: 0, kind: 'http', ...x });
+  const log = [
+    e({ t_ms: 10, method: 'GET', path: '/containers/list' }),
+    e({ t_ms: 20, method: 'GET', path: '/containers/abc/inspect' }),
+    e({ t_ms: 30, method: 'POST', path: '/exec/create' }),
+    e({ t_ms: 35, method: 'POST', path: '/exec/create' }),
+    e({ t_ms: 240, kind: 'ws', dir: 'out', close: 1001 }),
+    e({ t_ms: 260, kind: 'ws', dir: 'in', close: 1001 }),
+    e({ t_ms: 250, kind: 'ws', dir: 'out', close: 1001 }),
+  ];
+  const r = requestTimes(log);
+  t.equal(r.firstStart, 30);
+  t.equal(r.lastDone, 250, 'the last Close 1001 the double sent');
+  t.equal(r.starts, 2);
+  t.equal(r.count('GET', /^\/containers\/list$/), 1);
+  t.equal(r.count('GET', /^\/containers\/[^/]+\/inspect$/), 1);
+});
+
+t.test('hook env names variables as rc.conf does', async (t) => {
+  const env = hookEnv([node('web.1', ['db']), node('db')], 16, { socket: '/s', jls: '/j', zfs: '/z', jexec: '/x', logger: '/l' });
+  t.equal(env.kleene_containers_list, 'web.1 db');
+  t.equal(env.kleene_containers_jobs, '16');
+  t.equal(env.kleene_containers_web_1_depend, 'db', 'the dot becomes _ in the variable name');
+  t.notOk('kleene_containers_db_depend' in env, 'no empty depend variables');
+  t.equal(env.kleened_socket, '/s');
+  t.equal(env.kleene_containers_logger, '/l');
+});
+
+t.test('profile summary adds self time per function and per file', async (t) => {
+  const p: CpuProfile = {
+    nodes: [
+      { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 }, children: [2] },
+      { id: 2, callFrame: { functionName: 'pump', url: 'file:///x/dist/hook.js', lineNumber: 9 }, children: [3] },
+      { id: 3, callFrame: { functionName: 'depState', url: 'file:///x/dist/hook.js', lineNumber: 19 } },
+    ],
+    samples: [2, 3, 3, 1],
+    timeDeltas: [1000, 2000, 3000, 500],
+    startTime: 0,
+    endTime: 10_000,
+  };
+  const s = summarise(p);
+  t.equal(s.total, 10);
+  t.same(s.byFunction[0], { key: 'depState (dist/hook.js:20)', ms: 5 });
+  t.same(s.byFile[0], { key: 'dist/hook.js', ms: 6 });
+  t.same(s.inclusive.find((l) => l.key.startsWith('pump')), { key: 'pump (dist/hook.js:10)', ms: 6 });
+});
