@@ -30,60 +30,125 @@ export async function executeRestore(plan: Plan, actions: StartActions, opts: Ex
     if (item.reason !== undefined) r.reason = item.reason;
     results.set(item.id, r);
   }
-  // Plan order is a topological order that already prefers lower priority, earlier list
-  // position, then id: among the startable ones, the earliest in it goes first.
-  const pending = plan.items.filter((i) => i.decision === 'start');
+  // Plan order is a topological order that already prefers lower priority, the longest chain
+  // of dependents, list position, then id: among the startable ones, the earliest in it goes
+  // first. Each item counts its unfinished dependencies; a finish decrements its dependents'
+  // counts, so every start and finish costs O(its edges), not a rescan of everything pending.
+  const starts = plan.items.filter((i) => i.decision === 'start');
+  const rank = new Map(starts.map((i, k) => [i.id, k]));
+  const unmet = new Map<string, number>();
+  const dependents = new Map<string, PlanItem[]>();
+  const ready = new MinHeap<PlanItem>((a, b) => rank.get(a.id)! - rank.get(b.id)!);
   let inFlight = 0;
+  let finished = 0;
   const jobs = Math.max(1, opts.jobs);
 
   await new Promise<void>((resolveAll) => {
-    const pump = (): void => {
-      let progressed = true;
-      while (progressed) {
-        progressed = false;
-        for (let k = 0; k < pending.length; k++) {
-          const item = pending[k]!;
-          const state = depState(item, results, byId);
-          if (state.kind === 'wait') continue;
-          if (state.kind === 'blocked') {
-            pending.splice(k, 1);
-            results.set(item.id, { id: item.id, name: item.name, entry: item.entry, outcome: 'blocked-dependency', reason: state.reason });
-            progressed = true;
-            break;
-          }
-          if (inFlight >= jobs) continue;
-          pending.splice(k, 1);
-          inFlight++;
-          opts.onEvent?.({ type: 'begin', id: item.id, inFlight });
-          void startOne(item, actions, opts.startTimeoutMs).then((r) => {
-            results.set(item.id, r);
-            inFlight--;
-            opts.onEvent?.({ type: 'end', id: item.id, inFlight });
-            pump();
-          });
-          progressed = true;
-          break;
+    // Records an item's result and passes it on: dependents of a container that did not come
+    // up are blocked (and so, transitively, are theirs); others may become ready.
+    const finish = (item: PlanItem, r: ContainerResult): void => {
+      results.set(item.id, r);
+      finished++;
+      for (const n of dependents.get(item.id) ?? []) {
+        if (results.has(n.id)) continue;
+        if (runsOk(r)) {
+          const left = unmet.get(n.id)! - 1;
+          unmet.set(n.id, left);
+          if (left === 0) ready.push(n);
+        } else {
+          finish(n, blockedBy(n, r));
         }
       }
-      if (pending.length === 0 && inFlight === 0) resolveAll();
     };
+    const pump = (): void => {
+      while (inFlight < jobs && ready.size > 0) {
+        const item = ready.pop()!;
+        inFlight++;
+        opts.onEvent?.({ type: 'begin', id: item.id, inFlight });
+        void startOne(item, actions, opts.startTimeoutMs).then((r) => {
+          inFlight--;
+          opts.onEvent?.({ type: 'end', id: item.id, inFlight });
+          finish(item, r);
+          pump();
+        });
+      }
+      if (finished === starts.length && inFlight === 0) resolveAll();
+    };
+    for (const item of starts) {
+      if (results.has(item.id)) continue;
+      let waits = 0;
+      let blocked: ContainerResult | undefined;
+      for (const d of item.depends) {
+        const r = results.get(d);
+        if (r) {
+          if (!runsOk(r)) { blocked = blockedBy(item, r); break; }
+          continue;
+        }
+        if (!byId.has(d) || !rank.has(d)) continue;
+        waits++;
+        (dependents.get(d) ?? dependents.set(d, []).get(d)!).push(item);
+      }
+      if (blocked) {
+        // Its own dependents may already be registered; finish() blocks them too.
+        finish(item, blocked);
+        continue;
+      }
+      unmet.set(item.id, waits);
+    }
+    for (const item of starts) if (!results.has(item.id) && unmet.get(item.id) === 0) ready.push(item);
     pump();
   });
   return plan.items.map((i) => results.get(i.id)!);
 }
 
-function depState(item: PlanItem, results: Map<string, ContainerResult>, byId: Map<string, PlanItem>):
-  { kind: 'go' } | { kind: 'wait' } | { kind: 'blocked'; reason: string } {
-  for (const d of item.depends) {
-    const r = results.get(d);
-    if (!r) {
-      if (byId.has(d)) return { kind: 'wait' };
-      continue;
-    }
-    if (r.outcome === 'started' || r.outcome === 'running') continue;
-    return { kind: 'blocked', reason: `dependency ${r.name} (${d}) ${r.outcome === 'timed-out' ? 'timed out' : r.outcome === 'failed' ? 'failed' : 'is blocked'}` };
+function runsOk(r: ContainerResult): boolean {
+  return r.outcome === 'started' || r.outcome === 'running';
+}
+
+/** The result of an item whose dependency `dep` did not come up. */
+function blockedBy(item: PlanItem, dep: ContainerResult): ContainerResult {
+  const how = dep.outcome === 'timed-out' ? 'timed out' : dep.outcome === 'failed' ? 'failed' : 'is blocked';
+  return { id: item.id, name: item.name, entry: item.entry, outcome: 'blocked-dependency', reason: `dependency ${dep.name} (${dep.id}) ${how}` };
+}
+
+/** A binary min-heap: the ready queue, ordered by plan rank. */
+class MinHeap<T> {
+  private readonly a: T[] = [];
+  constructor(private readonly less: (x: T, y: T) => number) {}
+  get size(): number {
+    return this.a.length;
   }
-  return { kind: 'go' };
+  push(v: T): void {
+    const a = this.a;
+    a.push(v);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (this.less(a[i]!, a[p]!) >= 0) break;
+      [a[i], a[p]] = [a[p]!, a[i]!];
+      i = p;
+    }
+  }
+  pop(): T | undefined {
+    const a = this.a;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last !== undefined) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.less(a[l]!, a[m]!) < 0) m = l;
+        if (r < a.length && this.less(a[r]!, a[m]!) < 0) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m]!, a[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
 }
 
 async function startOne(item: PlanItem, actions: StartActions, timeoutMs: number): Promise<ContainerResult> {

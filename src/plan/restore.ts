@@ -18,6 +18,33 @@ export function compareTargets(a: Target, b: Target): number {
   return a.settings.priority - b.settings.priority || a.order - b.order || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
+/**
+ * For each target, the number of containers on the longest chain of dependents that waits for
+ * it (1 for a leaf). Among startable containers of one priority, the one with the longest chain
+ * behind it goes first: greedy list scheduling by critical path, which keeps the restore close
+ * to its lower bound (max(longest chain, total work ÷ jobs)); list order only breaks the ties
+ * that remain. Cycle members are counted once (the walk does not re-enter a target).
+ */
+export function chainHeights(targets: Target[], byId: Map<string, Target>): Map<string, number> {
+  const dependents = new Map<string, string[]>();
+  for (const t of targets) for (const d of t.depends) if (d !== t.id && byId.has(d)) (dependents.get(d) ?? dependents.set(d, []).get(d)!).push(t.id);
+  const height = new Map<string, number>();
+  const onPath = new Set<string>();
+  const visit = (id: string): number => {
+    const known = height.get(id);
+    if (known !== undefined) return known;
+    if (onPath.has(id)) return 0;
+    onPath.add(id);
+    let h = 1;
+    for (const n of dependents.get(id) ?? []) h = Math.max(h, 1 + visit(n));
+    onPath.delete(id);
+    height.set(id, h);
+    return h;
+  };
+  for (const t of targets) visit(t.id);
+  return height;
+}
+
 /** Plans a restore; never throws on bad data: every problem becomes a decision with a reason. */
 export function planRestore(config: ContainersConfig, inv: Inventory, opts: PlanOptions = {}): Plan {
   const { targets, problems } = resolveTargets(config, inv.containers);
@@ -125,16 +152,19 @@ export function checkVolumes(id: string, inv: Inventory): string[] {
   return out;
 }
 
-/** Topological order (Kahn) picking the smallest sort key among the available; cycle members go last, by key. */
+/** Topological order (Kahn) picking, among the available, lowest priority, longest chain behind, then compareTargets; cycle members go last. */
 function startOrder(targets: Target[], byId: Map<string, Target>): string[] {
   const remaining = new Map(targets.map((t) => [t.id, t.depends.filter((d) => byId.has(d) && d !== t.id).length]));
   const dependents = new Map<string, string[]>();
   for (const t of targets) for (const d of t.depends) if (d !== t.id) (dependents.get(d) ?? dependents.set(d, []).get(d)!).push(t.id);
   const available = targets.filter((t) => remaining.get(t.id) === 0 && !t.depends.includes(t.id));
+  const height = chainHeights(targets, byId);
+  const key = (a: Target, b: Target): number => a.settings.priority - b.settings.priority
+    || height.get(b.id)! - height.get(a.id)! || compareTargets(a, b);
   const out: string[] = [];
   const done = new Set<string>();
   while (available.length > 0) {
-    available.sort(compareTargets);
+    available.sort(key);
     const t = available.shift()!;
     out.push(t.id);
     done.add(t.id);

@@ -90,6 +90,20 @@ const cases: Case[] = [
     want: { order: ['db', 'web', 'cache'], waves: [['db', 'web', 'cache']] },
   },
   {
+    name: 'among equal priorities the container with the longest chain of dependents goes first',
+    // cache is listed first, but db has web and worker waiting in a chain behind it: starting
+    // db first is what keeps a restore with few jobs close to its critical path.
+    config: { kleene_containers_list: 'cache db web worker', kleene_containers_web_depend: 'db', kleene_containers_worker_depend: 'web' },
+    world: { boxes: [...three, { name: 'worker' }] },
+    want: { order: ['db', 'web', 'cache', 'worker'], waves: [['db', 'cache'], ['web'], ['worker']] },
+  },
+  {
+    name: 'priority still wins over a longer chain',
+    config: { kleene_containers_list: 'cache db web', kleene_containers_web_depend: 'db', kleene_containers_cache_priority: '10' },
+    world: { boxes: three },
+    want: { order: ['cache', 'db', 'web'] },
+  },
+  {
     name: 'equal priority and position fall back to id order for imported containers',
     config: { kleene_containers_import_on_startup: 'YES' },
     world: { boxes: [{ name: 'web', policy: 'on-startup' }, { name: 'db', policy: 'on-startup' }, { name: 'cache' }] },
