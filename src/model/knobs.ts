@@ -29,7 +29,7 @@ export const KNOBS: readonly Knob[] = [
   { name: 'kleened_hook', service: 'kleened', type: 'path', default: '{prefix}/libexec/kleene-boot/hook.js', description: "kleene-boot's runtime hook." },
 
   { name: 'kleene_containers_enable', service: 'kleene_containers', type: 'bool', default: 'NO', description: 'Restore containers at boot.' },
-  { name: 'kleene_containers_list', service: 'kleene_containers', type: 'list', default: '', description: 'Containers to restore, by name or id; list order breaks ties.' },
+  { name: 'kleene_containers_list', service: 'kleene_containers', type: 'list', default: '', description: 'Containers to restore, by name or id. Order: dependencies, priority, the longest chain of dependents, then list order.' },
   { name: 'kleene_containers_import_on_startup', service: 'kleene_containers', type: 'bool', default: 'NO', description: "Also restore containers whose kleened restart_policy is on-startup." },
   { name: 'kleene_containers_jobs', service: 'kleene_containers', type: 'count', default: '4', min: 1, max: 256, description: 'Containers started at once, at most.' },
   { name: 'kleene_containers_start_timeout', service: 'kleene_containers', type: 'seconds', default: '60', min: 1, max: 3600, description: 'Seconds for one container to start and become ready.' },
