@@ -204,7 +204,7 @@ export function criticalFirstOrder(nodes: readonly GraphNode[], delayMs: (name: 
   return nodes.map((x) => x.name).sort((a, b) => visit(b) - visit(a) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** The plan order the hook uses for equal priorities (src/plan/restore.ts startOrder): Kahn's
+/** List order for equal priorities (the hook's order before it preferred long chains): Kahn's
  * algorithm taking, among the startable, the earliest in kleene_containers_list. */
 export function listOrderTopo(nodes: readonly GraphNode[]): string[] {
   const pos = new Map(nodes.map((x, i) => [x.name, i]));
