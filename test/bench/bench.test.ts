@@ -100,7 +100,7 @@ t.test('restore verdict marks a miss beyond 1.05 × bound + 100 ms and a failed 
   const table = restoreTable([{ ...cell, scheduleMs: 1500 }]);
   t.match(table, /\| 50 \| 16 \| 1000 ms \| 1000 ms \| 1500 ms \| 1\.50× \| 1\.50× \| ≤ 1150 ms \| \*\*MISS\*\* \|/);
   t.match(table, /\| 1500 ms \| 10\.0 s \| 6\.67× \|$/m, 'sequential (Σ of delays) and its ratio to end to end');
-  t.match(restoreDiagnosisTable([{ ...cell, scheduleMs: 1500 }]), /\| 50 \| 16 \| 1200 ms \| 1000 ms \| 300 ms \| 300 ms \| 250 ms \| 16 \|/);
+  t.match(restoreDiagnosisTable([{ ...cell, scheduleMs: 1500 }]), /\| 50 \| 16 \| 1200 ms \| 1000 ms \| 500 ms \| 300 ms \| 250 ms \| 16 \|/);
 });
 
 t.test('figure rows mark ratios over their limit and probe counts that grow', async (t) => {
