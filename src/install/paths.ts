@@ -4,8 +4,9 @@
 // nor through a symlink inside the root pointing outside it, and a symlink at the target itself
 // is never followed (an attacker-placed link would otherwise redirect a root-owned write).
 import { promises as fsp, type Stats } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { KleeneBootError, OptionError } from '../errors.ts';
+import { isInside } from '../fs/root.ts';
 
 /** The staging root, resolved through symlinks once so later containment checks compare real paths. */
 export async function resolveRoot(root: string, { missingOk = false } = {}): Promise<string> {
@@ -23,23 +24,7 @@ export async function resolveRoot(root: string, { missingOk = false } = {}): Pro
   }
 }
 
-/** Joins an absolute host path onto a resolved root, refusing `..` that would leave it. Pure. */
-export function underRoot(root: string, hostPath: string): string {
-  if (!isAbsolute(hostPath)) {
-    throw new KleeneBootError('bad-path', `not an absolute path: ${hostPath}`, { file: hostPath });
-  }
-  const full = resolve(root, '.' + resolve('/', hostPath));
-  if (!isInside(root, full)) {
-    throw new KleeneBootError('path-escapes-root', `${hostPath} leaves the root ${root}`, { file: hostPath });
-  }
-  return full;
-}
-
-/** True when `p` is `root` or below it (both absolute, normalised). */
-export function isInside(root: string, p: string): boolean {
-  const rel = relative(root, p);
-  return rel === '' || (!rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel));
-}
+export { isInside, underRoot } from '../fs/root.ts';
 
 /** lstat that answers undefined for a missing path instead of throwing. */
 export async function lstatMaybe(p: string): Promise<Stats | undefined> {

@@ -6,6 +6,7 @@ import { existsSync, promises as fsp } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../fs/atomic.ts';
+import { underRoot } from '../fs/root.ts';
 import { KleeneBootError } from '../errors.ts';
 import { KNOBS, knobDefault } from '../model/knobs.ts';
 import { compileShellTemplate } from './handlebars.ts';
@@ -91,15 +92,7 @@ export async function renderFiles(opts: GenerateOptions, { withHook = true } = {
   return files;
 }
 
-/** Maps a host path into a staging root, refusing anything that would land outside it. */
-export function underRoot(root: string, hostPath: string): string {
-  const r = resolve(root);
-  const p = resolve(r, `.${hostPath}`);
-  if (p !== r && !p.startsWith(r === '/' ? '/' : `${r}/`)) {
-    throw new KleeneBootError('EROOT', `${hostPath} would land outside ${root}`, { file: hostPath });
-  }
-  return p;
-}
+export { underRoot } from '../fs/root.ts';
 
 /** Writes rendered files under root atomically (creating directories); never follows a symlink at a target. */
 export async function writeRendered(root: string, files: RenderedFile[]): Promise<string[]> {

@@ -134,6 +134,9 @@ export async function runForeground(env = process.env) {
     try { unlinkSync(paths.pidfile); } catch { /* gone */ }
     return 1;
   }
+  // A BEAM stays up whether or not it listens: with never_listen nothing else would keep this
+  // process alive, and a test would see kleened vanish instead of hang.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   return await new Promise((resolve) => {
     process.on('SIGTERM', async () => {
       if (readState(paths.state).faults?.ignore_sigterm) {
@@ -144,6 +147,7 @@ export async function runForeground(env = process.env) {
       await handle.close();
       try { unlinkSync(paths.pidfile); } catch { /* gone */ }
       log('info', 'kleened stopped');
+      clearInterval(keepAlive);
       resolve(0);
     });
     process.on('SIGINT', () => process.emit('SIGTERM'));
