@@ -2,6 +2,7 @@
 // kleened's names are not unique and its lookups match a name or an id prefix (FACTS), so an
 // entry must match exactly one container by exact name or exact id; from then on we key on ids.
 import { settingsFor, type ContainersConfig } from '../model/config.ts';
+import { varPart } from '../model/names.ts';
 import type { ContainerSummary } from '../kleened/types.ts';
 import type { EntryProblem, Target } from './types.ts';
 
@@ -49,6 +50,15 @@ export function matchEntry(entry: string, containers: readonly ContainerSummary[
     hint: 'kleened does not keep names unique: name the container by its id instead' };
 }
 
+/**
+ * The `kleene_containers_<name>_*` settings of a container: under the entry as written (a name,
+ * or an id when the sysadmin listed it by id), else under the container's name, so that
+ * `kleene_containers_web_depend` applies to web whether it is listed as `web` or by its id.
+ */
+function settingsOf(config: ContainersConfig, entry: string, c: ContainerSummary): ReturnType<typeof settingsFor> {
+  return config.perContainer.has(varPart(entry)) ? settingsFor(config, entry) : settingsFor(config, c.name);
+}
+
 const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Resolves kleene_containers_list, the on-startup imports and, transitively, their dependencies (pulled in as jail(8)'s `depend` does). */
@@ -57,7 +67,7 @@ export function resolveTargets(config: ContainersConfig, containers: readonly Co
   const problems: EntryProblem[] = [];
   let order = 0;
   const add = (c: ContainerSummary, entry: string, source: Target['source']): Target => {
-    const t: Target = { id: c.id, name: c.name, entry, source, order: order++, settings: settingsFor(config, entry),
+    const t: Target = { id: c.id, name: c.name, entry, source, order: order++, settings: settingsOf(config, entry, c),
       depends: [], badDepends: [] };
     targets.set(c.id, t);
     return t;

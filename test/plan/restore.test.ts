@@ -98,6 +98,12 @@ const cases: Case[] = [
     want: { order: ['db', 'web', 'cache', 'worker'], waves: [['db', 'cache'], ['web'], ['worker']] },
   },
   {
+    name: 'a container listed by id takes the settings written under its name',
+    config: { kleene_containers_list: 'aaaaaaaaaa02 db', kleene_containers_web_depend: 'db' },
+    world: { boxes: three },
+    want: { order: ['db', 'web'], waves: [['db'], ['web']] },
+  },
+  {
     name: 'priority still wins over a longer chain',
     config: { kleene_containers_list: 'cache db web', kleene_containers_web_depend: 'db', kleene_containers_cache_priority: '10' },
     world: { boxes: three },
