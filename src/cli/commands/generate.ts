@@ -2,7 +2,7 @@
 // a root, print them (--stdout), or show what would change (--diff, exit 1 when something would).
 import { promises as fsp } from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { renderFiles, underRoot, validateGenerateOptions, writeRendered, type RenderedFile } from '../../render/render.ts';
+import { checkForeignScripts, renderFiles, underRoot, validateGenerateOptions, writeRendered, type RenderedFile } from '../../render/render.ts';
 import { validatePathOption } from '../../render/options.ts';
 import { unifiedDiff } from '../../rcconf/diff.ts';
 
@@ -12,6 +12,7 @@ interface GenerateArgs {
   node?: string;
   stdout?: boolean;
   diff?: boolean;
+  force?: boolean;
 }
 
 async function readOrEmpty(path: string): Promise<Buffer | undefined> {
@@ -56,6 +57,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option('node', { type: 'string', describe: 'Node.js on the host [default: PREFIX/bin/node]' })
       .option('stdout', { type: 'boolean', describe: 'Print the scripts instead of writing them' })
       .option('diff', { type: 'boolean', describe: 'Print a unified diff against the installed files; write nothing; exit 1 when something would change' })
+      .option('force', { type: 'boolean', describe: "Replace an rc.d script kleene-boot did not generate (the port's)" })
       .conflicts('stdout', 'diff'),
   handler: async (argv) => {
     const opts = validateGenerateOptions({ prefix: argv.prefix, node: argv.node });
@@ -72,6 +74,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       process.exitCode = changed ? 1 : 0;
       return;
     }
+    await checkForeignScripts(root, files, argv.force);
     const written = await writeRendered(root, files);
     for (const w of written) process.stdout.write(`${w}\n`);
   },
