@@ -8,7 +8,7 @@ import { formatError } from '../errors.ts';
 import { createKleenedClient } from '../kleened/client.ts';
 import type { ContainerSummary } from '../kleened/types.ts';
 import { readEffective } from '../rcconf/effective.ts';
-import { renderFiles } from '../render/render.ts';
+import { isGeneratedScript, renderFiles } from '../render/render.ts';
 import { parseHeaders, rcorder, type RcFile } from '../rcorder/index.ts';
 import { freebsd14BaseScripts } from './base-rcd-headers.ts';
 import type { DoctorFacts, NodeFact, RcorderFact, ScriptFact } from './doctor.ts';
@@ -48,9 +48,9 @@ export async function gatherFacts(rawRoot: string, deps: DoctorDeps = {}): Promi
     let present: ScriptFact['present'];
     try {
       const p = await readPresent(root, path);
-      if (p) present = { sha256: p.sha256, mode: p.mode, mentionsKleeneBoot: p.content.includes('kleene-boot') };
+      if (p) present = { sha256: p.sha256, mode: p.mode, generatedByKleeneBoot: isGeneratedScript(p.content.toString('utf8')) };
     } catch {
-      present = { sha256: '', mode: 0, mentionsKleeneBoot: false };
+      present = { sha256: '', mode: 0, generatedByKleeneBoot: false };
     }
     scripts.push({ name, shown: underRoot(root, path), present, generatedSha256: generated.get(path) ?? '', manifestSha256: manifest?.files.find((f) => f.path === path)?.sha256 });
   }

@@ -20,7 +20,7 @@ export interface ScriptFact {
   name: 'kleened' | 'kleene_containers';
   /** Path as the user sees it (under the root). */
   shown: string;
-  present: { sha256: string; mode: number; mentionsKleeneBoot: boolean } | undefined;
+  present: { sha256: string; mode: number; generatedByKleeneBoot: boolean } | undefined;
   generatedSha256: string;
   /** What install recorded for it, if it did. */
   manifestSha256: string | undefined;
@@ -89,7 +89,7 @@ export function diagnose(f: DoctorFacts): Finding[] {
     if (s.present.sha256 === s.generatedSha256) continue;
     if (s.manifestSha256 !== undefined && s.present.sha256 === s.manifestSha256) {
       out.push({ id: `script-outdated:${s.name}`, severity: 'problem', message: `${s.shown} is what an older kleene-boot generated, not what this one generates`, fix: kb('install') });
-    } else if (!s.present.mentionsKleeneBoot) {
+    } else if (!s.present.generatedByKleeneBoot) {
       out.push({
         id: `script-replaced:${s.name}`,
         severity: 'problem',

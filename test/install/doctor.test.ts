@@ -16,7 +16,7 @@ function healthy(): DoctorFacts {
     root: '/',
     installed: true,
     scripts: (['kleened', 'kleene_containers'] as const).map((name) => ({
-      name, shown: SCRIPTS[name], present: { sha256: `gen-${name}`, mode: 0o555, mentionsKleeneBoot: true }, generatedSha256: `gen-${name}`, manifestSha256: `gen-${name}`,
+      name, shown: SCRIPTS[name], present: { sha256: `gen-${name}`, mode: 0o555, generatedByKleeneBoot: true }, generatedSha256: `gen-${name}`, manifestSha256: `gen-${name}`,
     })),
     rc: {
       kleened: new Map([['kleened_enable', 'YES'], ['zfs_enable', 'YES'], ['pf_enable', 'YES']]),
@@ -47,7 +47,7 @@ type Row = { name: string; change: (f: DoctorFacts) => void; id: string; fix: Re
 const rows: Row[] = [
   {
     name: "the port's script is back after pkg upgrade kleene-daemon",
-    change: (f) => { f.scripts[0]!.present = { sha256: 'port', mode: 0o555, mentionsKleeneBoot: false }; },
+    change: (f) => { f.scripts[0]!.present = { sha256: 'port', mode: 0o555, generatedByKleeneBoot: false }; },
     id: 'script-replaced:kleened', fix: 'kleene-boot install --force',
   },
   {

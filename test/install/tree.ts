@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 // Test helpers for install tests: snapshot a staging tree (paths, types, modes, owners, sha256)
 // so "uninstall gives back the exact tree" is one deep equality, and build staging roots.
 import { createHash } from 'node:crypto';
@@ -55,21 +56,9 @@ export async function put(root: string, hostPath: string, content: string | Buff
   await fsp.chmod(full, mode);
 }
 
-/** What the kleene-daemon port installs as /usr/local/etc/rc.d/kleened (header as in FACTS.md, body abridged). */
-export const PORT_SCRIPT = `#!/bin/sh
-
-# PROVIDE: kleened
-# REQUIRE: LOGIN
-# KEYWORD: shutdown
-
-. /etc/rc.subr
-
-name=kleened
-rcvar=kleened_enable
-load_rc_config $name
-: \${kleened_enable:=no}
-run_rc_command "$1"
-`;
+/** What the kleene-daemon port installs as /usr/local/etc/rc.d/kleened: the one reconstruction
+ * from FACTS.md that the rc.d tests also run (test/fixtures/port/kleened). */
+export const PORT_SCRIPT = readFileSync(new URL('../fixtures/port/kleened', import.meta.url), 'utf8');
 
 /** Collects output lines. */
 export function collector(): { out: (l: string) => void; lines: string[]; text: () => string } {
