@@ -67,11 +67,14 @@ t.test('a kleened that ignores SIGTERM holds shutdown only kleened_shutdown_time
   const bootRuns = (await sim.scriptRuns()).length;
   const shut = await sim.shutdown();
   t.equal(shut.code, 0, 'rc.shutdown finished by itself');
-  t.ok(shut.ms < 8_000, `shutdown took ${shut.ms} ms, under rcshutdown_timeout=8 s`);
+  // Within rcshutdown_timeout = the driver's watchdog (rc.shutdown(8)) never fired.
+  t.notOk((await sim.events()).some((e) => e.kind === 'shutdown' && e.args[0] === 'watchdog'), `within rcshutdown_timeout=8 s: the watchdog never fired (${shut.ms} ms)`);
   const kd = (await sim.scriptRuns()).slice(bootRuns).find((r) => r.name === 'kleened');
   if (!t.ok(kd, 'rc.shutdown ran kleened') || !kd) return;
   t.not(kd.status, 0, 'kleened stop reports that kleened did not exit');
-  t.ok(kd.end! - kd.begin >= 2_000 && kd.end! - kd.begin < 4_500, `kleened stop waited about kleened_shutdown_timeout=2 s (${kd.end! - kd.begin} ms)`);
+  // At least its bound; that it then gave up (rather than waiting on) is the message below and
+  // the watchdog that never fired, not a wall-clock upper bound.
+  t.ok(kd.end! - kd.begin >= 2_000, `kleened stop waited kleened_shutdown_timeout=2 s (${kd.end! - kd.begin} ms)`);
   t.match(shut.stdout, /did not exit within 2 s/, 'and says so on the console');
   const state = sim.state();
   t.equal(state.events.filter((e) => e.type === 'stop').length, 2, 'the containers were stopped before that');
