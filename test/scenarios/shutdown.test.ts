@@ -61,14 +61,16 @@ t.test('shutdown stops containers in reverse dependency order before kleened, wi
 t.test('a kleened that ignores SIGTERM holds shutdown only kleened_shutdown_timeout, within rcshutdown_timeout', async (t) => {
   const sim = await BootSim.create(t, {
     state: { containers: containers.slice(0, 2), faults: { ignore_sigterm: true } },
-    rcConf: { ...rcConf, kleene_containers_list: 'db api', kleened_shutdown_timeout: '2', rcshutdown_timeout: '8' },
+    // rcshutdown_timeout well above the 2 s bound under test: an unbounded wait would still
+    // meet the watchdog, a slow machine would not.
+    rcConf: { ...rcConf, kleene_containers_list: 'db api', kleened_shutdown_timeout: '2', rcshutdown_timeout: '30' },
   });
   t.equal((await sim.boot()).code, 0, 'booted');
   const bootRuns = (await sim.scriptRuns()).length;
   const shut = await sim.shutdown();
   t.equal(shut.code, 0, 'rc.shutdown finished by itself');
   // Within rcshutdown_timeout = the driver's watchdog (rc.shutdown(8)) never fired.
-  t.notOk((await sim.events()).some((e) => e.kind === 'shutdown' && e.args[0] === 'watchdog'), `within rcshutdown_timeout=8 s: the watchdog never fired (${shut.ms} ms)`);
+  t.notOk((await sim.events()).some((e) => e.kind === 'shutdown' && e.args[0] === 'watchdog'), `within rcshutdown_timeout=30 s: the watchdog never fired (${shut.ms} ms)`);
   const kd = (await sim.scriptRuns()).slice(bootRuns).find((r) => r.name === 'kleened');
   if (!t.ok(kd, 'rc.shutdown ran kleened') || !kd) return;
   t.not(kd.status, 0, 'kleened stop reports that kleened did not exit');
