@@ -31,6 +31,25 @@ async function commandModules(argv: readonly string[]): Promise<AnyCommand[]> {
   }));
 }
 
+/** The options in argv (up to `--`) that the command being parsed does not declare. */
+function unknownOptions(argv: readonly string[], opts: { key: Record<string, unknown>; alias: Record<string, string[]> }): string[] {
+  const known = new Set<string>(['help', 'h', 'version']);
+  for (const k of Object.keys(opts.key)) known.add(k);
+  for (const [k, as] of Object.entries(opts.alias)) for (const a of [k, ...as]) known.add(a);
+  const camel = (n: string) => n.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  const out: string[] = [];
+  for (const a of argv) {
+    if (a === '--') break;
+    if (/^--[^-]/.test(a)) {
+      const n = a.slice(2).split('=')[0]!.replace(/^no-/, '');
+      if (!known.has(n) && !known.has(camel(n))) out.push(n);
+    } else if (/^-[^-\d]/.test(a)) {
+      for (const c of a.slice(1).split('=')[0]!) if (!known.has(c)) out.push(c);
+    }
+  }
+  return out;
+}
+
 /** Runs the CLI on argv (without node and script); resolves to the exit status. */
 export async function runCli(argv: string[]): Promise<number> {
   process.exitCode = 0;
@@ -66,7 +85,13 @@ export async function runCli(argv: string[]): Promise<number> {
       y.showHelp((s: string) => {
         usage = s;
       });
-      throw new UsageError(`${msg ?? 'usage error'}${suggestion ? ` (${suggestion})` : ''}`, usage);
+      // An unknown option takes the next word as its value (`rc get --valuesonly NAME`), so yargs
+      // may first complain of a missing argument: name the unknown option, the real mistake.
+      // (y here is yargs' usage object; the parser itself holds the current command's options.)
+      const unknown = unknownOptions(argv, (parser as unknown as { getOptions(): Parameters<typeof unknownOptions>[1] }).getOptions());
+      const said = msg ?? 'usage error';
+      const full = unknown.length > 0 && !/^Unknown argument/.test(said) ? `Unknown argument: ${unknown.join(', ')} (${said})` : said;
+      throw new UsageError(`${full}${suggestion ? ` (${suggestion})` : ''}`, usage);
     });
   try {
     await parser.parseAsync();
