@@ -71,6 +71,8 @@ export async function runCli(argv: string[]): Promise<number> {
     .help()
     .alias('h', 'help')
     .version()
+    // --help and --version print and return, so runCli resolves (tests run it in-process).
+    .exitProcess(false)
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((msg, err, y) => {
       if (err) throw err;
