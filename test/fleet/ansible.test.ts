@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, lstatSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { shReads } from './sh-reads.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SITE = join(REPO, 'contrib/ansible/site.yml');
@@ -80,19 +81,6 @@ function snapshot(dir: string): Map<string, string> {
   };
   walk(dir);
   return out;
-}
-
-/** What sh reads from the fragments and rc.conf under root, as rc(8) would (the oracle). */
-async function shReads(root: string): Promise<Map<string, string>> {
-  const files = ['/etc/rc.conf', '/etc/rc.conf.d/kleened', '/etc/rc.conf.d/kleene_containers'].map((f) => root + f);
-  const r = await execa('/bin/sh', ['-c', 'set -a; for f; do if [ -f "$f" ]; then . "$f"; fi; done; env -0', 'sh', ...files],
-    { env: { PATH: '/usr/bin:/bin' }, extendEnv: false });
-  const m = new Map<string, string>();
-  for (const tok of String(r.stdout).split('\0')) {
-    const eq = tok.indexOf('=');
-    if (eq > 0 && /^kleene/.test(tok)) m.set(tok.slice(0, eq), tok.slice(eq + 1));
-  }
-  return m;
 }
 
 /** A root where kleene-boot's CLI is already in place (the bad declarations need nothing else). */
