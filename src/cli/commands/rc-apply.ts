@@ -65,8 +65,8 @@ export const rcApplyCommand: CommandModule<object, ApplyArgs> = {
       .positional('file', { type: 'string', demandOption: true, describe: 'The declaration (JSON), or - for stdin' })
       .option('root', { alias: 'R', type: 'string', default: '/', describe: 'Read and edit a host image staged under this directory' })
       .option('check', { type: 'boolean', describe: `Change nothing; exit ${APPLY_WOULD_CHANGE} when something would change, 0 when nothing would` })
-      .option('diff', { type: 'boolean', describe: 'Print the unified diff of every file that changes (with --json: in "diff")' })
-      .option('json', { type: 'boolean', describe: 'Print {"changed", "check", "files", "changes", "warnings", "diff"} as JSON' })
+      .option('diff', { type: 'boolean', describe: 'Print the unified diff of each file (with --json: in "diff")' })
+      .option('json', { type: 'boolean', describe: 'Print {changed, check, files, changes, warnings, diff} as JSON' })
       .epilogue([
         'The declaration:',
         '  {"kleened_enable": true, "kleene_containers_enable": true,',
