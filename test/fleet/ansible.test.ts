@@ -2,11 +2,13 @@
 // localhost (connection local), each inventory host a temporary staging root. Several hosts
 // share one run (Ansible runs them side by side), since each ansible-playbook costs seconds.
 // sh is the oracle for what the files say; every other byte of the root is compared as bytes.
-// Mutations tried (each failed the named test, then was restored):
-// - tasks/apply.yml: dropped `+ (['--check'] if ansible_check_mode else [])`   -> check mode byte-identical
-// - tasks/apply.yml: `changed_when: true` on the rc apply task                  -> second run changed=0
-// - tasks/install.yml: `changed_when: true` on the install task                 -> second run changed=0
-// - src/rcconf/apply.ts planApply: no unset of undeclared variables             -> removed container
+// Mutations tried (each failed the named assertions, then was restored):
+// - tasks/apply.yml: dropped `+ (['--check'] if ansible_check_mode else [])`
+//   -> "check mode leaves every file byte-identical", "check mode reports what would change, where"
+// - tasks/install.yml: `changed_when: true` on the install task
+//   -> "a second run on the same declaration reports changed=0", "check mode reports ..., where"
+// - tasks/apply.yml: changed_when without `(… | from_json).changed`
+//   -> "a second run on the same declaration reports changed=0", "check mode reports ..., where"
 import t, { type Test } from 'tap';
 import { execa } from 'execa';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, lstatSync, symlinkSync, writeFileSync } from 'node:fs';
