@@ -11,7 +11,7 @@
 //   -> "a second run on the same declaration reports changed=0", "check mode reports ..., where"
 import t, { type Test } from 'tap';
 import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, lstatSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, lstatSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -160,14 +160,21 @@ t.test('the role converges hosts, then does nothing; check mode changes nothing;
   okOr(t, /containers\[0\] \(aa\)\.depend: dependency cycle: aa -> bb -> aa/.test(fatal), 'and the cycle', first.out);
   t.same(snapshot(bad), badBefore, 'a bad declaration changes no file');
 
-  // Run 2, check mode with diff: shrink would lose cache and change db's priority; nothing is written.
-  writeInventory({ fresh, shrink: host(shrink, shrunk) });
-  const before = [snapshot(root), snapshot(shrink), snapshot(join(tmp, 'work'))];
+  // Run 2, check mode with diff: shrink would lose cache and change db's priority; a new host
+  // would get kleene-boot and its containers; nothing is written anywhere.
+  const newRoot = join(tmp, 'new');
+  mkdirSync(join(newRoot, 'etc'), { recursive: true });
+  writeFileSync(join(newRoot, 'etc/rc.conf'), 'hostname="new"\n');
+  writeInventory({ fresh, shrink: host(shrink, shrunk),
+    new: host(newRoot, declared, { kleene_boot_source: tarball, kleene_boot_work_dir: join(tmp, 'work-new') }) });
+  const before = [snapshot(root), snapshot(shrink), snapshot(join(tmp, 'work')), snapshot(newRoot)];
   const check = await playbook(inventory, '--check', '--diff');
   t.equal(check.code, 0, 'the check run succeeds');
-  okOr(t, check.recap.get('shrink')?.changed === 1 && check.recap.get('fresh')?.changed === 0, 'check mode reports what would change, where', check.out);
+  okOr(t, check.recap.get('shrink')?.changed === 1 && check.recap.get('fresh')?.changed === 0 && (check.recap.get('new')?.changed ?? 0) > 0,
+    'check mode reports what would change, where', check.out);
   okOr(t, /"-kleene_containers_cache_priority=.*20.*"/.test(check.out), 'diff mode shows the rc.conf diff', check.out);
-  t.same([snapshot(root), snapshot(shrink), snapshot(join(tmp, 'work'))], before, 'check mode leaves every file byte-identical');
+  t.same([snapshot(root), snapshot(shrink), snapshot(join(tmp, 'work')), snapshot(newRoot)], before, 'check mode leaves every file byte-identical');
+  t.notOk(existsSync(join(tmp, 'work-new')), 'check mode copies no tarball to a new host');
 
   // Run 3: fresh is already as declared; shrink loses cache.
   const apply = await playbook(inventory);
