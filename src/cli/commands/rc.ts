@@ -1,6 +1,7 @@
 // `kleene-boot rc <get|show|set|unset|check|lint>`: rc.conf, read as rc(8) reads it and edited
 // as sysrc(8) edits it (src/rcconf).
 import type { CommandModule } from 'yargs';
+import { rcApplyCommand } from './rc-apply.ts';
 import { rcCheckCommand } from './rc-check.ts';
 import { rcGetCommand } from './rc-get.ts';
 import { rcLintCommand } from './rc-lint.ts';
@@ -19,6 +20,7 @@ export const rcCommand: CommandModule<object, object> = {
       .command(rcUnsetCommand as CommandModule<object, object>)
       .command(rcCheckCommand as CommandModule<object, object>)
       .command(rcLintCommand as CommandModule<object, object>)
+      .command(rcApplyCommand as CommandModule<object, object>)
       .demandCommand(1, 'name an rc command: get, show, set, unset, check or lint'),
   handler: () => {},
 };
