@@ -104,8 +104,7 @@ export class RestoreRun {
     const base = this.base(n);
     switch (own.decision) {
       case 'running':
-        n.up = true;
-        this.final(n, { ...base, outcome: 'running' });
+        this.up(n, { ...base, outcome: 'running' });
         return;
       case 'blocked':
       case 'cycle':
