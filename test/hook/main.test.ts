@@ -117,7 +117,10 @@ t.test('no pidfile, but something accepts and is slow to answer: waited for as a
     }
     return boxes;
   } });
+  // A real socket keeps node's loop alive while it waits; AbortSignal.timeout's timer does not.
+  const keep = setTimeout(() => {}, 10_000);
   const code = await runHook(['restore'], { kleene_containers_list: 'box0', kleene_containers_wait_timeout: '5' }, deps);
+  clearTimeout(keep);
   t.equal(code, 0, calls.out);
   t.equal(tries, 2);
 });
