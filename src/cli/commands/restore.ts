@@ -53,10 +53,13 @@ export function hookVerbCommand(verb: 'restore' | 'stop' | 'check' | 'plan', des
   return {
     command: verb,
     describe,
-    builder: (y) =>
-      y
-        .option('json', { type: 'boolean', describe: 'Print one JSON document' })
-        .option('boot', { type: 'boolean', hidden: verb !== 'plan', describe: 'Plan as a boot from scratch would (no jail runs yet)' }) as never,
+    builder: (y) => {
+      const withJson = y.option('json', { type: 'boolean', describe: 'Print one JSON document' });
+      // --boot only where it means something: an unknown option elsewhere is a usage error.
+      return (verb === 'plan'
+        ? withJson.option('boot', { type: 'boolean', describe: 'Plan as a boot from scratch would (no jail runs yet)' })
+        : withJson) as never;
+    },
     handler: async (argv) => {
       // The hook takes kleened's socket, config and pidfile under the root itself.
       const vars = await readRcVars(argv.root);
