@@ -7,7 +7,7 @@ import { applyEdits } from '../../src/rcconf/editor.ts';
 import { readEffective } from '../../src/rcconf/effective.ts';
 import { lockPathFor } from '../../src/rcconf/lock.ts';
 import { parseRc, splitLines } from '../../src/rcconf/parse.ts';
-import { shQuote } from '../../src/render/sh.ts';
+import { shQuote } from '../../src/shell/quote.ts';
 import { fixture, makeRoot, readHost, writeHost } from './helpers.ts';
 
 const RC = '/etc/rc.conf';
