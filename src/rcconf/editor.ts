@@ -131,6 +131,12 @@ function lastAssignment(doc: RcDocument, name: string): Assignment | undefined {
   return mine[mine.length - 1];
 }
 
+/** 1-based line of the first CR LF line end. */
+function firstCrlfLine(text: string): number {
+  const at = text.indexOf('\r\n');
+  return at < 0 ? 1 : text.slice(0, at).split('\n').length;
+}
+
 function refuseConstruct(host: string, a: Assignment): never {
   throw new ConfigError('EUNSAFE', `${a.name} is set inside ${describeConstruct(a.construct!)}; kleene-boot does not rewrite inside sh constructs`,
     { file: host, line: a.line }, 'edit this file by hand, or move the assignment out of the block');
@@ -157,6 +163,8 @@ function removalRange(text: string, a: Assignment): [number, number] | undefined
   const before = text.slice(lineStart, cmd.start);
   const after = text.slice(a.valueEnd, lineEnd);
   if (/^[ \t]*$/.test(before) && /^[ \t]*(;[ \t]*)?(#[^\n]*)?\r?\n?$/.test(after)) return [lineStart, lineEnd];
+  // `NAME=\` continued onto a blank or comment line: the line goes, the next one stays.
+  if (/^[ \t]*$/.test(before) && after === '\\\n' && /^[ \t]*(#[^\n]*)?(\n|$)/.test(text.slice(lineEnd))) return [lineStart, lineEnd];
   const semiAfter = /^[ \t]*;[ \t]*/.exec(after);
   if (semiAfter && !after.startsWith(';;', semiAfter[0].indexOf(';'))) return [cmd.start, a.valueEnd + semiAfter[0].length];
   const semiBefore = /;[ \t]*$/.exec(before);
@@ -354,7 +362,7 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
         const f = files.get(p.target)!;
         if (f.doc.crlf) {
           throw new ConfigError('ECRLF', 'this file has CRLF line ends: sh reads every value with a trailing CR, so rc(8) already misreads it',
-            { file: f.host }, "convert it first (tr -d '\\r' < FILE > FILE.new), then edit");
+            { file: f.host, line: firstCrlfLine(f.text) }, "convert it first (tr -d '\\r' < FILE > FILE.new), then edit");
         }
         changes.push({ file: f.host, name: e.name, before: p.effective, after: value, line: undefined });
         const sep = f.text === '' || f.text.endsWith('\n') ? '' : '\n';

@@ -1,0 +1,18 @@
+// `npm run fuzz -- [--runs N] [--seed S]`: the property suite of property.ts, longer and with a
+// new seed each time (printed, so that a failure can be replayed with --seed). Exit 1 on a
+// counterexample, printed shrunk: add it to property-regressions.test.ts.
+import fc from 'fast-check';
+import { parseArgs } from 'node:util';
+import { property } from './property.ts';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '2000' }, seed: { type: 'string' } } });
+const seed = values.seed !== undefined ? Number(values.seed) : Date.now() % 2 ** 31;
+const numRuns = Number(values.runs);
+process.stdout.write(`fuzz: ${numRuns} cases, seed ${seed}\n`);
+const out = await fc.check(property(), { seed, numRuns });
+if (out.failed) {
+  process.stdout.write(`${fc.defaultReportMessage(out)}\n`);
+  process.exitCode = 1;
+} else {
+  process.stdout.write(`fuzz: ${out.numRuns} cases hold\n`);
+}
