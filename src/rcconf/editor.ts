@@ -229,7 +229,7 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
     }
     return evals.get(key)!;
   };
-  const plan: { edit: RcEdit; search: string[]; target: string; later: string[]; effective: string | undefined; defaultValue: string | undefined }[] = [];
+  const plan: { edit: RcEdit; search: string[]; target: string; fragment: string; later: string[]; effective: string | undefined; defaultValue: string | undefined }[] = [];
   for (const edit of edits) {
     const svc = opts.service ?? serviceOf(edit.name);
     const ev = await evalFor(svc);
@@ -242,12 +242,13 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
     }
     // A directory fragment: a new assignment goes to its last file (read last, so it wins).
     const inDir = target === fileArg ? fileArgFiles : await dirFiles(root, target);
+    const fragment = target;
     if (inDir) target = inDir[inDir.length - 1] ?? `${target}/kleene-boot`;
     // With -f, files rc(8) reads after that one may override what we write: say so.
     const lastOfArg = search[search.length - 1]!;
     const later = fileArg ? (sourced.includes(lastOfArg) ? sourced.slice(sourced.indexOf(lastOfArg) + 1) : sourced.filter((x) => !search.includes(x))) : [];
     const defaultsSnap = ev.snapshots.find((s) => s.file === DEFAULTS_FILE);
-    plan.push({ edit, search, target, later, effective: ev.final.get(edit.name), defaultValue: defaultsSnap?.vars.get(edit.name) });
+    plan.push({ edit, search, target, fragment, later, effective: ev.final.get(edit.name), defaultValue: defaultsSnap?.vars.get(edit.name) });
   }
   const files = new Map<string, FileState>();
   const unlocks: Unlock[] = [];
@@ -348,7 +349,7 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
             { file: f.host, line: where.a.line }, "convert it first (tr -d '\\r' < FILE > FILE.new), then edit");
         }
         changes.push({ file: f.host, name: e.name, before: where.a.value ?? where.a.raw, after: value, line: where.a.line });
-        if (!fileArg && f.host !== p.target) {
+        if (!fileArg && f.host !== p.target && !f.host.startsWith(`${p.fragment}/`)) {
           notes.push(`${e.name} is set at ${f.host}:${where.a.line}, so it was changed there, not in ${p.target} (the last assignment rc(8) reads wins, as with sysrc)`);
         }
         const prefer = where.a.raw.startsWith("'") ? 'single' : 'double';
@@ -366,7 +367,13 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
         }
         changes.push({ file: f.host, name: e.name, before: p.effective, after: value, line: undefined });
         const sep = f.text === '' || f.text.endsWith('\n') ? '' : '\n';
-        setText(f, `${f.text}${sep}${e.name}=${rcQuote(value)}\n`);
+        const line = `${e.name}=${rcQuote(value)}\n`;
+        let text = `${f.text}${sep}${line}`;
+        // A file ending in a line continuation (`a=\` last) would join our line to its last
+        // word: leave one empty line between them.
+        const back = lastAssignment(parseRc(text), e.name);
+        if (back?.value !== value || back.construct) text = `${f.text}${sep}\n${line}`;
+        setText(f, text);
         f.expect.set(e.name, value);
       }
     }

@@ -17,6 +17,9 @@ const CASES: { why: string; file: string; op: Op }[] = [
   // part of the value (parse.ts asAssignment). Mutation: drop the trim -> both fail.
   { why: 'set after a trailing continuation keeps the next line', file: 'sshd_enable=\\\n\nkb_a=" \\\n" #', op: { op: 'set', name: 'sshd_enable', value: '\x01' } },
   { why: 'unset of a value ending in a continuation', file: 'sshd_enable=\\\n\nkb_a=1', op: { op: 'unset', name: 'sshd_enable' } },
+  // The file ends in a continuation: the appended line joined `kb_a=`'s word, EVERIFY refused
+  // (sysrc would corrupt both). Fixed: an empty line goes between. Mutation: drop it -> EVERIFY.
+  { why: 'append after a final continuation', file: 'kb_a=\\\n', op: { op: 'set', name: 'kb_b', value: 'YES' } },
 ];
 
 for (const c of CASES) {
