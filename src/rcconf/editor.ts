@@ -365,7 +365,8 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
           throw new ConfigError('ECRLF', 'this file has CRLF line ends: sh reads every value with a trailing CR, so rc(8) already misreads it',
             { file: f.host, line: firstCrlfLine(f.text) }, "convert it first (tr -d '\\r' < FILE > FILE.new), then edit");
         }
-        changes.push({ file: f.host, name: e.name, before: p.effective, after: value, line: undefined });
+        // With -f the old value is what that file held: nothing (rc(8) may read another elsewhere).
+        changes.push({ file: f.host, name: e.name, before: fileArg ? undefined : p.effective, after: value, line: undefined });
         const sep = f.text === '' || f.text.endsWith('\n') ? '' : '\n';
         const line = `${e.name}=${rcQuote(value)}\n`;
         let text = `${f.text}${sep}${line}`;

@@ -70,7 +70,7 @@ t.test('-f, --dry-run and -s pick the file and preview the change', async (t) =>
       files: { [RC]: 'hostname="box"\nkleened_socket="/var/run/k.sock"\n' } },
     { argv: ['rc', 'set', '-s', 'kleene_containers', 'kleened_socket=/other'], code: 0, stdout: 'kleened_socket: /var/run/k.sock -> /other (/etc/rc.conf)\n',
       files: { [RC]: 'hostname="box"\nkleened_socket="/other"\n' } },
-    { argv: ['rc', 'set', '-f', '/etc/rc.conf.d/kleened', 'kleened_socket=/frag'], code: 0, stdout: 'kleened_socket: /other -> /frag (/etc/rc.conf.d/kleened)\n' },
+    { argv: ['rc', 'set', '-f', '/etc/rc.conf.d/kleened', 'kleened_socket=/frag'], code: 0, stdout: 'kleened_socket: (unset) -> /frag (/etc/rc.conf.d/kleened)\n' },
     { argv: ['rc', 'set', '-f', RC, 'kleened_socket=/again'], code: 0, stdout: 'kleened_socket: /other -> /again (/etc/rc.conf)\n',
       stderr: /warning: kleened_socket is also set at \/etc\/rc\.conf\.d\/kleened:1, which rc\(8\) reads later; that value wins/ },
     { argv: ['rc', 'get', '-F', 'kleened_socket'], code: 0, stdout: 'kleened_socket: /etc/rc.conf.d/kleened:1\n' },

@@ -20,6 +20,8 @@ const CASES: { why: string; file: string; op: Op }[] = [
   // The file ends in a continuation: the appended line joined `kb_a=`'s word, EVERIFY refused
   // (sysrc would corrupt both). Fixed: an empty line goes between. Mutation: drop it -> EVERIFY.
   { why: 'append after a final continuation', file: 'kb_a=\\\n', op: { op: 'set', name: 'kb_b', value: 'YES' } },
+  // The property's line check took an earlier identical line for the one given a final newline.
+  { why: 'two identical lines, no final newline', file: '. /dev/null\n. /dev/null', op: { op: 'unset', name: 'kb_a' } },
 ];
 
 for (const c of CASES) {

@@ -214,7 +214,8 @@ export async function checkOne(file: string, o: Op): Promise<void> {
     const kept = oldLines.filter((_, i) => !touched.has(i + 1));
     // The last kept line may gain the newline the file lacked before an append.
     const newLines = splitLines(after);
-    const keptFixed = kept.map((l, i) => (i === kept.length - 1 && !l.endsWith('\n') && oldLines[oldLines.length - 1] === l && newLines.includes(`${l}\n`) ? `${l}\n` : l));
+    const appended = !file.endsWith('\n') && after.startsWith(`${file}\n`);
+    const keptFixed = kept.map((l, i) => (appended && i === kept.length - 1 && oldLines[oldLines.length - 1] === l ? `${l}\n` : l));
     must(isSubsequence(keptFixed, newLines), 'a line that does not assign the variable changed, moved or vanished');
   } finally {
     rmSync(root, { recursive: true, force: true });
