@@ -48,7 +48,10 @@ export interface EditOptions {
   /** Target fragment /etc/rc.conf.d/<service>; default: derived from the variable name. */
   service?: RcService;
   dryRun?: boolean;
-  /** Ignored (kept for callers): backups always go to BACKUP_DIR under the root. */
+  /**
+   * `kleene-boot install`'s state directory (a real path): its own edits are backed up under
+   * `<stateDir>/rc-backup/`, which uninstall removes. Every other edit: BACKUP_DIR under the root.
+   */
   stateDir?: string;
   /**
    * Check kleene variables' new values with `rc lint`'s rules (checkValue): 'refuse' throws
@@ -409,7 +412,7 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
 async function writeOne(root: string, f: FileState, opts: EditOptions): Promise<void> {
   if (f.exists) {
     // One place for backups, outside rc.conf.d (where rc.subr would source a stray file).
-    const dir = realPath(root, BACKUP_DIR);
+    const dir = opts.stateDir !== undefined ? join(opts.stateDir, 'rc-backup') : realPath(root, BACKUP_DIR);
     const base = f.host.replace(/^\//, '').replace(/\//g, '_');
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     await fsp.mkdir(dirname(dir), { recursive: true, mode: 0o755 });
