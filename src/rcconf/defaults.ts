@@ -8,13 +8,15 @@ export interface DefaultFill { prefix: string; node: string }
 /** The generator's own fill, for callers that know of no installation. */
 export const GENERATOR_FILL: DefaultFill = { prefix: '/usr/local', node: '/usr/local/bin/node' };
 
-/** The default of a global (not per-container) knob as the scripts apply it, or undefined. */
+const PER_CONTAINER = /^kleene_containers_[A-Za-z0-9_]+_(depend|priority|ready)$/;
+
+/** The default of a knob as the scripts apply it (a per-container one: its `<name>` knob's), or undefined. */
 export function defaultOf(name: string, fill: DefaultFill): { knob: Knob; value: string } | undefined {
-  const k = KNOBS.find((x) => x.name === name && !x.name.includes('<name>'));
+  let k = KNOBS.find((x) => x.name === name && !x.name.includes('<name>'));
+  const m = k ? null : PER_CONTAINER.exec(name);
+  if (m) k = KNOBS.find((x) => x.name === `kleene_containers_<name>_${m[1]}`);
   return k ? { knob: k, value: knobDefault(k, fill) } : undefined;
 }
-
-const PER_CONTAINER = /^kleene_containers_[A-Za-z0-9_]+_(depend|priority|ready)$/;
 
 /** True when `name` is one of kleene-boot's variables (a knob, or a per-container one). */
 export function isKnownKleeneVariable(name: string): boolean {

@@ -67,6 +67,8 @@ t.test('rc get without -f answers what rc(8) sees, for any variable, with kleene
   t.same(r, { code: 0, stdout: 'registry api worker\n', stderr: '' });
   r = await cli('rc', 'get', '-F', 'sshd_enable', 'kleene_containers_start_timeout', '--root', root);
   t.equal(r.stdout, 'sshd_enable: /etc/rc.conf.local:1\nkleene_containers_start_timeout: default\n');
+  r = await cli('rc', 'get', '-n', 'kleene_containers_web_priority', 'kleene_containers_web_ready', '--root', root);
+  t.same(r, { code: 0, stdout: '50\nstarted\n', stderr: '' }, "a per-container variable falls back to the script's default");
   r = await cli('rc', 'get', 'nope_enable', '--root', root);
   t.same(r, { code: 1, stdout: '', stderr: "kleene-boot: unknown variable 'nope_enable'\n" });
 });
