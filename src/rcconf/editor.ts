@@ -333,6 +333,11 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
         const items = splitList(current);
         if (e.op === 'add') value = items.includes(e.item) ? current : [...items, e.item].join(' ');
         else value = items.includes(e.item) ? items.filter((x) => x !== e.item).join(' ') : current;
+        // The old value holds a line break (a CR, or a newline in quotes): it cannot be written back on one line.
+        if (where && value !== current && /[\r\n]/.test(value)) {
+          throw new ConfigError('EUNSAFE', `${e.name} holds a line break (CR or LF) here; kleene-boot writes values on one line`,
+            { file: where.f.host, line: where.a.line }, `set the whole list with 'rc set ${e.name}=…', or fix the line by hand`);
+        }
       }
       if (opts.validate && !(where && where.a.value === value) && !(!where && e.op !== 'set' && value === current)) {
         const bad = checkValue(e.name, value);

@@ -22,6 +22,9 @@ const CASES: { why: string; file: string; op: Op }[] = [
   { why: 'append after a final continuation', file: 'kb_a=\\\n', op: { op: 'set', name: 'kb_b', value: 'YES' } },
   // The property's line check took an earlier identical line for the one given a final newline.
   { why: 'two identical lines, no final newline', file: '. /dev/null\n. /dev/null', op: { op: 'unset', name: 'kb_a' } },
+  // `kb_b=\` then a line holding only CR: the value is "\r"; += built "\r web" and shQuote threw
+  // UnquotableError (no file, no line). Fixed: refused as EUNSAFE with file:line.
+  { why: '+= on a value holding a CR', file: 'kb_b=\\\n\r', op: { op: 'add', name: 'kb_b', item: 'web' } },
 ];
 
 for (const c of CASES) {

@@ -173,7 +173,8 @@ export async function checkOne(file: string, o: Op): Promise<void> {
           must(doc.crlf, 'ECRLF on a file without CRLF');
           break;
         case 'EUNSAFE':
-          must(doc.assignments.some((a) => a.name === o.name && (a.construct !== undefined || a.command.words > 1)), 'EUNSAFE without a construct or a shared command');
+          must(doc.assignments.some((a) => a.name === o.name && (a.construct !== undefined || a.command.words > 1 || /[\r\n]/.test(a.value ?? ''))),
+            'EUNSAFE without a construct, a shared command or a line break in the value');
           break;
         case 'EDYNAMIC':
           must(o.op === 'add' || o.op === 'remove', 'EDYNAMIC on set/unset');
