@@ -25,6 +25,8 @@ const CASES: { why: string; file: string; op: Op }[] = [
   // `kb_b=\` then a line holding only CR: the value is "\r"; += built "\r web" and shQuote threw
   // UnquotableError (no file, no line). Fixed: refused as EUNSAFE with file:line.
   { why: '+= on a value holding a CR', file: 'kb_b=\\\n\r', op: { op: 'add', name: 'kb_b', item: 'web' } },
+  // The property: kb_b's new value makes the if block run and set kb_a; exempt like a changed one.
+  { why: 'a variable an if block sets may appear', file: 'kb_b=\nif [ -n "$kb_b" ]; then\n\tkb_a=" \\\n"\nfi', op: { op: 'add', name: 'kb_b', item: '\x01' } },
 ];
 
 for (const c of CASES) {

@@ -205,7 +205,7 @@ export async function checkOne(file: string, o: Op): Promise<void> {
     for (const [k, v] of before) {
       if (k !== o.name && !derived.has(k)) must(now.get(k) === v, `${k} changed from ${JSON.stringify(v)} to ${JSON.stringify(now.get(k))}`);
     }
-    for (const k of now.keys()) must(k === o.name || before.has(k), `${k} appeared`);
+    for (const k of now.keys()) must(k === o.name || before.has(k) || derived.has(k), `${k} appeared`);
     const touched = new Set<number>();
     for (const a of parseRc(file).assignments) {
       if (a.name !== o.name) continue;
