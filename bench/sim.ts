@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { varPart } from '../src/model/names.ts';
-import { shQuote } from '../src/render/sh.ts';
+import { shQuote } from '../src/shell/quote.ts';
 import { makeState, readRequestLog, readState, SHIMS_DIR, writeState, type RequestLogEntry } from '../test/helpers/sim-state.ts';
 import type { GraphNode } from './graph.ts';
 

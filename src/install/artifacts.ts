@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { KleeneBootError } from '../errors.ts';
 import { renderFiles, resolveDist, templatesDir, type GenerateOptions } from '../render/render.ts';
-import { shQuote } from '../render/sh.ts';
+import { shQuote } from '../shell/quote.ts';
 import { installLayout } from './layout.ts';
 
 export interface DesiredFile {

@@ -2,7 +2,8 @@
 // here (not in the command files) so each command file stays one thin yargs module.
 import type { Argv } from 'yargs';
 import { OptionError } from '../errors.ts';
-import { shQuote } from '../render/sh.ts';
+import { shQuote } from '../shell/quote.ts';
+import { bytesToText, textToBytes } from './bytes.ts';
 import type { EditChange, RcEdit, RcService } from './editor.ts';
 import { KNOBS } from '../model/knobs.ts';
 import { isKnownKleeneVariable } from './defaults.ts';
@@ -29,8 +30,10 @@ export function parseEditArg(arg: string): RcEdit {
     throw new OptionError('EOPTION', `'${arg}' is not NAME=VALUE, NAME+=ITEM or NAME-=ITEM`, undefined,
       'for example: kleene-boot rc set kleene_containers_list+=web');
   }
-  const [, name, op, rest] = m as unknown as [string, string, string, string];
+  const [, name, op, text] = m as unknown as [string, string, string, string];
   checkVocabulary(name);
+  // Written as given: the argument's bytes (UTF-8 from the terminal), not re-encoded (bytes.ts).
+  const rest = textToBytes(text);
   if (op === '+=') return { op: 'add', name, item: rest };
   if (op === '-=') return { op: 'remove', name, item: rest };
   return { op: 'set', name, value: rest };
@@ -56,7 +59,48 @@ export function showValue(v: string | undefined): string {
   return /^[A-Za-z0-9_./:,@%+=-]+$/.test(v) ? v : shQuote(v.replace(/[\r\n]/g, (c) => (c === '\r' ? '\\r' : '\\n')));
 }
 
-/** sysrc's change line: `name: before -> after`. */
-export function formatChange(c: EditChange): string {
-  return `${c.name}: ${showValue(c.before)} -> ${showValue(c.after)}`;
+/** sysrc's change line, `name: before -> after`, then the file written: `(FILE)`, or `(FILE:LINE)` with line. */
+export function formatChange(c: EditChange, withLine = false): string {
+  const where = textToBytes(withLine && c.line !== undefined ? `${c.file}:${c.line}` : c.file);
+  return `${c.name}: ${showValue(c.before)} -> ${showValue(c.after)} (${where})`;
+}
+
+/** `name: unchanged (FILE)`: an edit that found the value already there. */
+export function formatUnchanged(u: { name: string; value: string | undefined; file: string }): string {
+  return `${u.name}: unchanged (${textToBytes(u.file)})`;
+}
+
+/**
+ * Writes a line holding byte strings (values from rc.conf) to stdout as those bytes; host
+ * paths and names in it are ASCII or UTF-8 text and are re-encoded as UTF-8 first.
+ */
+export function writeBytes(stream: NodeJS.WriteStream, bytes: string): void {
+  stream.write(Buffer.from(bytes, 'latin1'));
+}
+
+/** A host path or other UTF-8 text, as a byte string for writeBytes. */
+export { textToBytes, bytesToText };
+
+/** sysrc's flags that kleene-boot spells as commands, and what to use instead. */
+const SYSRC_FLAGS: Record<string, { flag: string; instead: string }> = {
+  x: { flag: '-x', instead: "use 'kleene-boot rc unset NAME...' to delete variables" },
+  a: { flag: '-a', instead: "use 'kleene-boot rc show --all' to list every variable" },
+  e: { flag: '-e', instead: "use 'kleene-boot rc show' (NAME: VALUE # FILE:LINE), or 'rc get NAME' for one value" },
+  c: { flag: '-c', instead: "use 'kleene-boot rc check NAME=VALUE...' (exit 0: nothing would change)" },
+};
+
+/** Declares sysrc's -x, -a, -e, -c (hidden) so they reach refuseSysrcFlags instead of a generic usage error. */
+export function withSysrcFlags<T>(y: Argv<T>, flags: string[]) {
+  let out = y as Argv<T>;
+  for (const f of flags) out = out.option(f, { type: 'boolean', hidden: true }) as Argv<T>;
+  return out;
+}
+
+/** Exit 2 with the kleene-boot equivalent when a sysrc flag spelled differently here was given. */
+export function refuseSysrcFlags(argv: Record<string, unknown>, command: string): void {
+  for (const [k, v] of Object.entries(SYSRC_FLAGS)) {
+    if (argv[k] === true) {
+      throw new OptionError('ESYSRCFLAG', `sysrc's ${v.flag} is not an option of '${command}'`, undefined, v.instead);
+    }
+  }
 }

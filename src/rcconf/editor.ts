@@ -3,24 +3,33 @@
 //   that assigns the variable; the rest of that line (a trailing comment) and every other byte
 //   of every file stay. Otherwise the assignment is appended to the service's own fragment
 //   (/etc/rc.conf.d/<service>, created 0644) or to `-f FILE`.
-// - values are written with shQuote (single quotes, '\''), so sh reads back exactly the bytes
-//   given, whatever the old value's quoting was; sysrc escapes nothing and loses backslashes.
+// - the file is bytes: it is read and written as latin1 ('binary') strings, one char per byte,
+//   so no byte is decoded or re-encoded (a Latin-1 comment stays Latin-1). RcEdit values are
+//   byte strings too: a caller holding JS text converts it with textToBytes (./bytes.ts).
+// - values are written as sysrc writes them, in double quotes, unless they hold $, `, \ or "
+//   (or the old value was single-quoted): then in single quotes ('\'' for a quote), so sh
+//   reads back exactly the bytes given; sysrc escapes nothing and loses backslashes.
 // - `+=`/`-=` work on the literal value written in the file, never on an expansion of it
 //   (sysrc writes a `$ref` list back expanded); a value that needs expansion is refused.
 // - nothing inside if/case/loops/functions is rewritten: the edit is refused with the location.
-// - every file is checked with `sh -n` before and after, under a lock, through a backup and an
-//   atomic rename that is abandoned when the file changed since it was read.
+// - every file is checked with `sh -n` before and after, under a lock, through a backup (under
+//   /var/backups/kleene-boot/, the last BACKUPS_KEPT per file) and an atomic rename that is
+//   abandoned when the file changed since it was read.
+// - a fragment that is a directory (/etc/rc.conf.d/<service>/, whose every file rc.subr reads)
+//   is edited in the file where the value lives; a new value goes to its last file.
 import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError, OptionError } from '../errors.ts';
+import { bytesBuffer } from './bytes.ts';
+import { checkValue } from './lint.ts';
 import { writeFileAtomic, type AtomicStep } from '../fs/atomic.ts';
 import { isShVarName } from '../model/names.ts';
-import { shQuote } from '../render/sh.ts';
+import { rcQuote } from '../shell/quote.ts';
 import { splitList } from '../model/config.ts';
 import { unifiedDiff } from './diff.ts';
 import { DEFAULTS_FILE, describeConstruct, evaluateRc } from './effective.ts';
-import { hostFileArg, normRoot, realPath, shSyntaxError } from './host.ts';
-import { acquireLock, sidePath, type Unlock } from './lock.ts';
+import { assertRoot, hostFileArg, normRoot, realPath, shSyntaxError } from './host.ts';
+import { acquireLock, type Unlock } from './lock.ts';
 import { parseRc, type Assignment, type RcDocument } from './parse.ts';
 
 export type RcEdit =
@@ -39,8 +48,17 @@ export interface EditOptions {
   /** Target fragment /etc/rc.conf.d/<service>; default: derived from the variable name. */
   service?: RcService;
   dryRun?: boolean;
-  /** Keep timestamped backups under `<stateDir>/rc-backup/` instead of `FILE.bak`. */
+  /**
+   * `kleene-boot install`'s state directory (a real path): its own edits are backed up under
+   * `<stateDir>/rc-backup/`, which uninstall removes. Every other edit: BACKUP_DIR under the root.
+   */
   stateDir?: string;
+  /**
+   * Check kleene variables' new values with `rc lint`'s rules (checkValue): 'refuse' throws
+   * OptionError EBADVALUE with lint's message and hint, 'warn' stores the value and adds a
+   * warning. Default: no check (other variables are never checked, as with sysrc).
+   */
+  validate?: 'refuse' | 'warn';
   /** How long to wait for another kleene-boot's lock; default 2000 ms. */
   lockTimeoutMs?: number;
   /** Test hook: called at each step of each file write (after the lock and checks). */
@@ -66,7 +84,14 @@ export interface EditResult {
   warnings: string[];
   /** Where an edit went when that is not the default target (sysrc's rule picked another file). */
   notes: string[];
+  /** Edits that changed nothing: the value already there, and the file holding it (or the one that would). */
+  unchanged: { name: string; value: string | undefined; file: string }[];
 }
+
+/** Where backups of edited files go, under the root: `<host path with / as _>.<UTC stamp>`. */
+export const BACKUP_DIR = '/var/backups/kleene-boot';
+/** Backups kept per edited file; older ones are removed after each write. */
+export const BACKUPS_KEPT = 3;
 
 /** The service whose fragment holds a variable, from its name; undefined for other variables. */
 export function serviceOf(name: string): RcService | undefined {
@@ -109,6 +134,12 @@ function lastAssignment(doc: RcDocument, name: string): Assignment | undefined {
   return mine[mine.length - 1];
 }
 
+/** 1-based line of the first CR LF line end. */
+function firstCrlfLine(text: string): number {
+  const at = text.indexOf('\r\n');
+  return at < 0 ? 1 : text.slice(0, at).split('\n').length;
+}
+
 function refuseConstruct(host: string, a: Assignment): never {
   throw new ConfigError('EUNSAFE', `${a.name} is set inside ${describeConstruct(a.construct!)}; kleene-boot does not rewrite inside sh constructs`,
     { file: host, line: a.line }, 'edit this file by hand, or move the assignment out of the block');
@@ -135,6 +166,8 @@ function removalRange(text: string, a: Assignment): [number, number] | undefined
   const before = text.slice(lineStart, cmd.start);
   const after = text.slice(a.valueEnd, lineEnd);
   if (/^[ \t]*$/.test(before) && /^[ \t]*(;[ \t]*)?(#[^\n]*)?\r?\n?$/.test(after)) return [lineStart, lineEnd];
+  // `NAME=\` continued onto a blank or comment line: the line goes, the next one stays.
+  if (/^[ \t]*$/.test(before) && after === '\\\n' && /^[ \t]*(#[^\n]*)?(\n|$)/.test(text.slice(lineEnd))) return [lineStart, lineEnd];
   const semiAfter = /^[ \t]*;[ \t]*/.exec(after);
   if (semiAfter && !after.startsWith(';;', semiAfter[0].indexOf(';'))) return [cmd.start, a.valueEnd + semiAfter[0].length];
   const semiBefore = /;[ \t]*$/.exec(before);
@@ -152,7 +185,7 @@ async function readState(root: string, host: string): Promise<FileState> {
     if (st.isDirectory()) {
       throw new ConfigError('EISDIR', 'is a directory', { file: host }, `name one file in it with -f ${host}/FILE`);
     }
-    original = await fsp.readFile(real, 'utf8');
+    original = await fsp.readFile(real, 'latin1');
     exists = true;
     stat = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
   } catch (e) {
@@ -175,9 +208,13 @@ function setText(f: FileState, text: string): void {
 export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promise<EditResult> {
   edits.forEach(validateEdit);
   const root = normRoot(opts.root);
+  await assertRoot(root);
   const warnings: string[] = [];
   const notes: string[] = [];
   const fileArg = opts.file !== undefined ? hostFileArg(opts.file, root) : undefined;
+  const unchanged: EditResult['unchanged'] = [];
+  // -f DIR: the files in it (rc.conf.d/<service>/ as rc.subr reads it).
+  const fileArgFiles = fileArg !== undefined ? await dirFiles(root, fileArg) : undefined;
 
   // Where each variable may live: the files load_rc_config reads for its service (defaults excluded).
   const evals = new Map<string, Awaited<ReturnType<typeof evaluateRc>>>();
@@ -195,21 +232,26 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
     }
     return evals.get(key)!;
   };
-  const plan: { edit: RcEdit; search: string[]; target: string; later: string[]; effective: string | undefined; defaultValue: string | undefined }[] = [];
+  const plan: { edit: RcEdit; search: string[]; target: string; fragment: string; later: string[]; effective: string | undefined; defaultValue: string | undefined }[] = [];
   for (const edit of edits) {
     const svc = opts.service ?? serviceOf(edit.name);
     const ev = await evalFor(svc);
     const sourced = ev.snapshots.map((s) => s.file).filter((f) => !f.startsWith('/etc/defaults/') && !f.startsWith('('));
-    const search = fileArg ? [fileArg] : sourced;
+    const search = fileArg ? fileArgFiles ?? [fileArg] : sourced;
     let target = fileArg;
     if (!target) {
       if (svc) target = `/etc/rc.conf.d/${svc}`;
       else target = (ev.final.get('rc_conf_files') ?? '/etc/rc.conf').split(/\s+/).find((x) => x !== '') ?? '/etc/rc.conf';
     }
+    // A directory fragment: a new assignment goes to its last file (read last, so it wins).
+    const inDir = target === fileArg ? fileArgFiles : await dirFiles(root, target);
+    const fragment = target;
+    if (inDir) target = inDir[inDir.length - 1] ?? `${target}/kleene-boot`;
     // With -f, files rc(8) reads after that one may override what we write: say so.
-    const later = fileArg ? (sourced.includes(fileArg) ? sourced.slice(sourced.indexOf(fileArg) + 1) : sourced) : [];
+    const lastOfArg = search[search.length - 1]!;
+    const later = fileArg ? (sourced.includes(lastOfArg) ? sourced.slice(sourced.indexOf(lastOfArg) + 1) : sourced.filter((x) => !search.includes(x))) : [];
     const defaultsSnap = ev.snapshots.find((s) => s.file === DEFAULTS_FILE);
-    plan.push({ edit, search, target, later, effective: ev.final.get(edit.name), defaultValue: defaultsSnap?.vars.get(edit.name) });
+    plan.push({ edit, search, target, fragment, later, effective: ev.final.get(edit.name), defaultValue: defaultsSnap?.vars.get(edit.name) });
   }
   const files = new Map<string, FileState>();
   const unlocks: Unlock[] = [];
@@ -219,7 +261,7 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
       for (const host of hosts) {
         const real = realPath(root, host);
         // rc.conf.d itself is not in a stock FreeBSD install; any other missing directory is a typo.
-        if (/^\/etc\/rc\.conf\.d\/[^/]+$/.test(host)) await fsp.mkdir(dirname(real), { recursive: true, mode: 0o755 });
+        if (/^\/etc\/rc\.conf\.d\/[^/]+(\/kleene-boot)?$/.test(host)) await fsp.mkdir(dirname(real), { recursive: true, mode: 0o755 });
         else if (!(await fsp.stat(dirname(real)).catch(() => undefined))?.isDirectory()) {
           throw new ConfigError('ENOENT', `directory ${dirname(host)} does not exist`, { file: host }, 'create it first, or name another file with -f');
         }
@@ -253,6 +295,7 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
         if (a) where = { f, a };
       }
       if (e.op === 'unset') {
+        let removed = false;
         for (const host of p.search) {
           const f = files.get(host)!;
           let a = lastAssignment(f.doc, e.name);
@@ -264,11 +307,13 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
                 'edit this line by hand');
             }
             changes.push({ file: host, name: e.name, before: a.value ?? a.raw, after: undefined, line: a.line });
+            removed = true;
             setText(f, f.text.slice(0, r[0]) + f.text.slice(r[1]));
             f.expect.set(e.name, undefined);
             a = lastAssignment(f.doc, e.name);
           }
         }
+        if (!removed) unchanged.push({ name: e.name, value: undefined, file: p.search.length === 1 ? p.search[0]! : p.target });
         continue;
       }
       let current: string;
@@ -288,30 +333,56 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
         const items = splitList(current);
         if (e.op === 'add') value = items.includes(e.item) ? current : [...items, e.item].join(' ');
         else value = items.includes(e.item) ? items.filter((x) => x !== e.item).join(' ') : current;
+        // The old value holds a line break (a CR, or a newline in quotes): it cannot be written back on one line.
+        if (where && value !== current && /[\r\n]/.test(value)) {
+          throw new ConfigError('EUNSAFE', `${e.name} holds a line break (CR or LF) here; kleene-boot writes values on one line`,
+            { file: where.f.host, line: where.a.line }, `set the whole list with 'rc set ${e.name}=…', or fix the line by hand`);
+        }
+      }
+      if (opts.validate && !(where && where.a.value === value) && !(!where && e.op !== 'set' && value === current)) {
+        const bad = checkValue(e.name, value);
+        if (bad && opts.validate === 'refuse') {
+          throw new OptionError('EBADVALUE', bad.message, undefined, `${bad.hint ? `${bad.hint}; ` : ''}--force stores it anyway`);
+        }
+        if (bad) warnings.push(`${bad.message}; stored anyway (--force)`);
       }
       if (where) {
-        if (where.a.value === value) continue;
+        if (where.a.value === value) {
+          unchanged.push({ name: e.name, value, file: where.f.host });
+          continue;
+        }
         const f = where.f;
         if (f.doc.crlf) {
           throw new ConfigError('ECRLF', 'this file has CRLF line ends: sh reads every value with a trailing CR, so rc(8) already misreads it',
             { file: f.host, line: where.a.line }, "convert it first (tr -d '\\r' < FILE > FILE.new), then edit");
         }
         changes.push({ file: f.host, name: e.name, before: where.a.value ?? where.a.raw, after: value, line: where.a.line });
-        if (!fileArg && f.host !== p.target) {
+        if (!fileArg && f.host !== p.target && !f.host.startsWith(`${p.fragment}/`)) {
           notes.push(`${e.name} is set at ${f.host}:${where.a.line}, so it was changed there, not in ${p.target} (the last assignment rc(8) reads wins, as with sysrc)`);
         }
-        setText(f, f.text.slice(0, where.a.valueStart) + shQuote(value) + f.text.slice(where.a.valueEnd));
+        const prefer = where.a.raw.startsWith("'") ? 'single' : 'double';
+        setText(f, f.text.slice(0, where.a.valueStart) + rcQuote(value, prefer) + f.text.slice(where.a.valueEnd));
         f.expect.set(e.name, value);
       } else {
-        if (e.op !== 'set' && value === current) continue;
+        if (e.op !== 'set' && value === current) {
+          unchanged.push({ name: e.name, value, file: p.target });
+          continue;
+        }
         const f = files.get(p.target)!;
         if (f.doc.crlf) {
           throw new ConfigError('ECRLF', 'this file has CRLF line ends: sh reads every value with a trailing CR, so rc(8) already misreads it',
-            { file: f.host }, "convert it first (tr -d '\\r' < FILE > FILE.new), then edit");
+            { file: f.host, line: firstCrlfLine(f.text) }, "convert it first (tr -d '\\r' < FILE > FILE.new), then edit");
         }
-        changes.push({ file: f.host, name: e.name, before: p.effective, after: value, line: undefined });
+        // With -f the old value is what that file held: nothing (rc(8) may read another elsewhere).
+        changes.push({ file: f.host, name: e.name, before: fileArg ? undefined : p.effective, after: value, line: undefined });
         const sep = f.text === '' || f.text.endsWith('\n') ? '' : '\n';
-        setText(f, `${f.text}${sep}${e.name}=${shQuote(value)}\n`);
+        const line = `${e.name}=${rcQuote(value)}\n`;
+        let text = `${f.text}${sep}${line}`;
+        // A file ending in a line continuation (`a=\` last) would join our line to its last
+        // word: leave one empty line between them.
+        const back = lastAssignment(parseRc(text), e.name);
+        if (back?.value !== value || back.construct) text = `${f.text}${sep}\n${line}`;
+        setText(f, text);
         f.expect.set(e.name, value);
       }
     }
@@ -335,24 +406,28 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
       .map((f) => unifiedDiff(f.exists ? f.host : '/dev/null', f.host, f.original, f.text))
       .join('');
     if (!opts.dryRun) {
-      for (const f of changedFiles) await writeOne(f, opts);
+      for (const f of changedFiles) await writeOne(root, f, opts);
     }
-    return { changes, diff, changed: changedFiles.length > 0, warnings, notes };
+    return { changes, diff, changed: changedFiles.length > 0, warnings, notes, unchanged };
   } finally {
     for (const u of unlocks.reverse()) await u();
   }
 }
 
-async function writeOne(f: FileState, opts: EditOptions): Promise<void> {
+async function writeOne(root: string, f: FileState, opts: EditOptions): Promise<void> {
   if (f.exists) {
+    // One place for backups, outside rc.conf.d (where rc.subr would source a stray file).
+    const dir = opts.stateDir !== undefined ? join(opts.stateDir, 'rc-backup') : realPath(root, BACKUP_DIR);
+    const base = f.host.replace(/^\//, '').replace(/\//g, '_');
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const backup = opts.stateDir
-      ? join(opts.stateDir, 'rc-backup', `${f.host.replace(/^\//, '').replace(/\//g, '_')}.${stamp}`)
-      : sidePath(f.real, '.bak');
-    await fsp.mkdir(dirname(backup), { recursive: true });
-    await writeFileAtomic(backup, f.original, { mode: (await fsp.stat(f.real)).mode & 0o7777 });
+    await fsp.mkdir(dirname(dir), { recursive: true, mode: 0o755 });
+    await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+    let backup = join(dir, `${base}.${stamp}`);
+    for (let n = 1; await fsp.lstat(backup).then(() => true, () => false); n++) backup = join(dir, `${base}.${stamp}.${n}`);
+    await writeFileAtomic(backup, bytesBuffer(f.original), { mode: (await fsp.stat(f.real)).mode & 0o7777 });
+    await pruneBackups(dir, base);
   }
-  await writeFileAtomic(f.real, f.text, {
+  await writeFileAtomic(f.real, bytesBuffer(f.text), {
     mode: f.exists ? undefined : 0o644,
     onStep: async (step) => {
       // Right before the rename: the file must still be the one we read, else someone else's
@@ -363,11 +438,45 @@ async function writeOne(f: FileState, opts: EditOptions): Promise<void> {
   });
 }
 
+/** Keeps the newest BACKUPS_KEPT backups of one file (names sort by their UTC stamp). */
+async function pruneBackups(dir: string, base: string): Promise<void> {
+  const quoted = base.replace(/[.*+?^$|()[\]{}\\]/g, (c) => `\\${c}`);
+  const re = new RegExp(`^${quoted}\\.[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9-]+Z(\\.[0-9]+)?$`);
+  const mine = (await fsp.readdir(dir)).filter((n) => re.test(n)).sort(byStamp);
+  for (const old of mine.slice(0, Math.max(0, mine.length - BACKUPS_KEPT))) await fsp.rm(join(dir, old), { force: true });
+}
+
+function byStamp(a: string, b: string): number {
+  const key = (n: string) => {
+    const m = /\.([0-9]{4}-[^.]+Z)(?:\.([0-9]+))?$/.exec(n)!;
+    return `${m[1]}.${(m[2] ?? '0').padStart(6, '0')}`;
+  };
+  return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+}
+
+/**
+ * The files rc.subr sources from `host` when it is a directory (`for _rc in DIR/*; [ -f ]`):
+ * regular files, no dot files, in sh's glob order (bytes, C locale). undefined when `host` is
+ * not a directory.
+ */
+export async function dirFiles(root: string, host: string): Promise<string[] | undefined> {
+  const real = realPath(root, host);
+  const st = await fsp.stat(real).catch(() => undefined);
+  if (!st?.isDirectory()) return undefined;
+  const out: string[] = [];
+  const names = (await fsp.readdir(real)).filter((n) => !n.startsWith('.'));
+  names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  for (const n of names) {
+    if ((await fsp.stat(join(real, n)).catch(() => undefined))?.isFile()) out.push(`${host.replace(/\/+$/, '')}/${n}`);
+  }
+  return out;
+}
+
 async function assertUnchanged(f: FileState): Promise<void> {
   let now: { size: number; mtimeMs: number; ino: number; text: string } | undefined;
   try {
     const st = await fsp.stat(f.real);
-    now = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, text: await fsp.readFile(f.real, 'utf8') };
+    now = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, text: await fsp.readFile(f.real, 'latin1') };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }

@@ -11,7 +11,8 @@
 import { execa } from 'execa';
 import { promises as fsp } from 'node:fs';
 import { ConfigError, HostCommandError } from '../errors.ts';
-import { normRoot, realPath, shPath, shSyntaxError } from './host.ts';
+import { bytesToText } from './bytes.ts';
+import { assertRoot, normRoot, realPath, shPath, shSyntaxError } from './host.ts';
 import { parseRc, type RcDocument } from './parse.ts';
 
 export interface EffectiveValue {
@@ -101,7 +102,12 @@ __kb_load() {
 }
 set -a
 __kb_snap base
-__kb_load
+if [ "$3" = files ]; then
+	shift 3
+	for __kb_f in "$@"; do __kb_src "$__kb_f"; done
+else
+	__kb_load
+fi
 `;
 
 const INTERNAL = /^__kb_/;
@@ -128,18 +134,34 @@ function envBlock(tokens: string[], from: number): { vars: Map<string, string>; 
  * one of them is not valid sh.
  */
 export async function evaluateRc(service: string | undefined, opts: { root?: string } = {}): Promise<RcEvaluation> {
+  return runDriver([normRoot(opts.root), service ?? ''], service ?? '', opts);
+}
+
+/**
+ * `sysrc -f FILE`'s reading: only these files (host paths), in order, as sh reads them
+ * (expansions, `.` includes and all), from rc(8)'s empty environment. A file that does not
+ * exist is skipped. Throws ConfigError naming the file sh cannot read.
+ */
+export async function evaluateFiles(files: string[], opts: { root?: string } = {}): Promise<RcEvaluation> {
+  return runDriver([normRoot(opts.root), '', 'files', ...files], files.join(' '), opts);
+}
+
+async function runDriver(args: string[], what: string, opts: { root?: string }): Promise<RcEvaluation> {
   const root = normRoot(opts.root);
-  const r = await execa(shPath(), ['-c', DRIVER, 'kleene-boot', root, service ?? ''], {
+  await assertRoot(root);
+  const service = what;
+  const r = await execa(shPath(), ['-c', DRIVER, 'kleene-boot', ...args], {
     reject: false,
     timeout: 20_000,
     input: '',
     env: { PATH: '/sbin:/bin:/usr/sbin:/usr/bin', HOME: '/' },
     extendEnv: false,
     cwd: root || '/',
-    encoding: 'utf8',
+    encoding: 'buffer',
     stripFinalNewline: false,
   });
-  const stdout = String(r.stdout ?? '');
+  // Values are bytes (bytes.ts): decoded as latin1, never as UTF-8.
+  const stdout = Buffer.from(r.stdout ?? new Uint8Array()).toString('latin1');
   const tokens = stdout.split('\0');
   let base = new Map<string, string>();
   const snapshots: RcSnapshot[] = [];
@@ -156,7 +178,7 @@ export async function evaluateRc(service: string | undefined, opts: { root?: str
     } else if (tok === '\x01assumed') {
       assumedDefaults = true;
     } else if (tok.startsWith('\x01begin ')) {
-      current = tok.slice(7);
+      current = bytesToText(tok.slice(7));
     } else if (tok === '\x01end') {
       const b = envBlock(tokens, k);
       snapshots.push({ file: current ?? '?', vars: b.vars });
@@ -167,16 +189,16 @@ export async function evaluateRc(service: string | undefined, opts: { root?: str
   if (r.exitCode !== 0 || r.timedOut) {
     // sh stops at the first file it cannot read: name it (the one begun but not ended).
     if (current !== undefined) {
-      const text = await fsp.readFile(realPath(root, current), 'utf8').catch(() => '');
-      const why = (await shSyntaxError(text)) ?? firstLine(String(r.stderr ?? '')) ?? `sh exited with status ${r.exitCode}`;
+      const text = await fsp.readFile(realPath(root, current), 'latin1').catch(() => '');
+      const why = (await shSyntaxError(text)) ?? firstLine(Buffer.from(r.stderr ?? new Uint8Array()).toString('utf8')) ?? `sh exited with status ${r.exitCode}`;
       throw new ConfigError('ESYNTAX', `sh cannot read this file: ${why}`, { file: current },
         'fix the file by hand; rc(8) would stop reading here too');
     }
-    throw new HostCommandError('ESH', `reading rc.conf failed: ${firstLine(String(r.stderr ?? '')) ?? `status ${r.exitCode}`}`,
-      { command: `${shPath()} (load_rc_config ${service ?? ''})` });
+    throw new HostCommandError('ESH', `reading rc.conf failed: ${firstLine(Buffer.from(r.stderr ?? new Uint8Array()).toString('utf8')) ?? `status ${r.exitCode}`}`,
+      { command: `${shPath()} (load_rc_config ${service})` });
   }
   const final = snapshots.length > 0 ? snapshots[snapshots.length - 1]!.vars : base;
-  return { base, snapshots, final, assumedDefaults, stderr: String(r.stderr ?? '') };
+  return { base, snapshots, final, assumedDefaults, stderr: Buffer.from(r.stderr ?? new Uint8Array()).toString('utf8') };
 }
 
 function firstLine(s: string): string | undefined {
@@ -189,7 +211,7 @@ export async function parseSourced(ev: RcEvaluation, opts: { root?: string } = {
   const docs = new Map<string, RcDocument>();
   for (const s of ev.snapshots) {
     if (docs.has(s.file) || s.file === ASSUMED_FILE) continue;
-    const text = await fsp.readFile(realPath(root, s.file), 'utf8').catch(() => '');
+    const text = await fsp.readFile(realPath(root, s.file), 'latin1').catch(() => '');
     docs.set(s.file, parseRc(text));
   }
   return docs;

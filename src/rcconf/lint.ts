@@ -163,13 +163,8 @@ export async function lintRc(opts: { root?: string } = {}): Promise<LintResult> 
     if (raw === undefined) continue;
     if (diagnostics.some((d) => d.variable === k.name)) continue;
     const loc = at(k.service === 'kleened' ? effK : effC, k.name);
-    if (k.type === 'bool' && parseYesNo(raw) === undefined) {
-      out.push({ severity: 'warning', code: 'bad-bool', ...loc, variable: k.name,
-        message: `${k.name}: '${raw}' is not a boolean; rc.subr's checkyesno treats it as NO (and warns)`, hint: 'use YES or NO' });
-    } else if (k.type === 'seconds' && !(/^[0-9]+$/.test(raw) && Number(raw) >= (k.min ?? 0) && Number(raw) <= (k.max ?? Infinity))) {
-      out.push({ severity: 'error', code: 'bad-number', ...loc, variable: k.name,
-        message: `${k.name}: '${raw}' is not a whole number of seconds from ${k.min} to ${k.max}`, hint: `the default is ${k.default}` });
-    }
+    const d = knobDiagnostic(k, raw);
+    if (d) out.push({ ...d, ...loc, variable: k.name });
   }
 
   // The list: variable-part collisions, dependencies outside the list, cycles.
@@ -205,6 +200,35 @@ export async function lintRc(opts: { root?: string } = {}): Promise<LintResult> 
 
   out.sort((a, b) => (a.file ?? '~').localeCompare(b.file ?? '~') || (a.line ?? 0) - (b.line ?? 0) || a.code.localeCompare(b.code));
   return { diagnostics: out, errors: out.filter((d) => d.severity === 'error').length, warnings: out.filter((d) => d.severity === 'warning').length };
+}
+
+type ValueProblem = Pick<LintDiagnostic, 'severity' | 'code' | 'message' | 'hint'>;
+
+/** lint's check of a global knob's value that the container model does not check (kleened's). */
+function knobDiagnostic(k: (typeof KNOBS)[number], raw: string): ValueProblem | undefined {
+  if (k.type === 'bool' && parseYesNo(raw) === undefined) {
+    return { severity: 'warning', code: 'bad-bool',
+      message: `${k.name}: '${raw}' is not a boolean; rc.subr's checkyesno treats it as NO (and warns)`, hint: 'use YES or NO' };
+  }
+  if (k.type === 'seconds' && !(/^[0-9]+$/.test(raw) && Number(raw) >= (k.min ?? 0) && Number(raw) <= (k.max ?? Infinity))) {
+    return { severity: 'error', code: 'bad-number',
+      message: `${k.name}: '${raw}' is not a whole number of seconds from ${k.min} to ${k.max}`, hint: `the default is ${k.default}` };
+  }
+  return undefined;
+}
+
+/**
+ * What `rc lint` would say about `name` holding `value` (booleans, numbers, paths, ready
+ * checks, container names in lists and depends), with lint's message and hint; undefined when
+ * lint would say nothing, and always for variables that are not kleene-boot's. Pure.
+ */
+export function checkValue(name: string, value: string): ValueProblem | undefined {
+  if (!/^kleene/.test(name)) return undefined;
+  const { diagnostics } = parseContainersConfig({ [name]: value });
+  const d = diagnostics.find((x) => x.variable === name);
+  if (d) return { severity: d.severity, code: d.code, message: `${name}: ${d.message}`, hint: d.hint };
+  const k = KNOBS.find((x) => x.name === name && !x.name.includes('<name>'));
+  return k ? knobDiagnostic(k, value) : undefined;
 }
 
 /** `FILE:LINE: severity: message` lines, then the hint indented, like the rest of kleene-boot. */

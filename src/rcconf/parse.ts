@@ -355,16 +355,20 @@ class Parser {
     const m = NAME_EQ_RE.exec(this.text);
     if (!m || w.start + m[0].length > w.end) return undefined;
     const valueStart = w.start + m[0].length;
-    const sub = this.valueOf(valueStart, w.end);
+    // A word ending in a newline ends in a line continuation (`NAME=\` then an empty line):
+    // sh drops it, so it is not part of the value and an edit keeps it and the next line.
+    let end = w.end;
+    while (end - 2 >= valueStart && this.text[end - 1] === '\n' && this.text[end - 2] === '\\') end -= 2;
+    const sub = this.valueOf(valueStart, end);
     return {
       name: m[0].slice(0, -1),
       start: w.start,
       valueStart,
-      valueEnd: w.end,
-      raw: this.text.slice(valueStart, w.end),
+      valueEnd: end,
+      raw: this.text.slice(valueStart, end),
       value: sub,
       line: this.lineOf(w.start),
-      endLine: this.lineOf(Math.max(w.start, w.end - 1)),
+      endLine: this.lineOf(Math.max(w.start, end - 1)),
       exported: false,
       commandPrefix: false,
       construct: this.outermost() ?? this.conditional,

@@ -3,7 +3,7 @@
 // only way a template prints a value is the `sh` helper, which single-quotes it (shQuote).
 // test/unit/templates.test.ts fails on any other mustache that prints a value.
 import Handlebars from 'handlebars';
-import { shQuote } from './sh.ts';
+import { shQuote } from '../shell/quote.ts';
 import { SH_VAR_RE } from '../model/names.ts';
 
 export function createShellHandlebars(): typeof Handlebars {

@@ -5,11 +5,11 @@ import { build } from 'esbuild';
 import { existsSync, readdirSync, statSync, chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { applyEdits } from '../../src/rcconf/editor.ts';
+import { applyEdits, BACKUP_DIR, BACKUPS_KEPT } from '../../src/rcconf/editor.ts';
 import { readEffective } from '../../src/rcconf/effective.ts';
 import { lockPathFor } from '../../src/rcconf/lock.ts';
 import { parseRc, splitLines } from '../../src/rcconf/parse.ts';
-import { shQuote } from '../../src/render/sh.ts';
+import { shQuote } from '../../src/shell/quote.ts';
 import { fixture, makeRoot, readHost, writeHost } from './helpers.ts';
 
 const RC = '/etc/rc.conf';
@@ -18,17 +18,23 @@ t.test('keeps mode, writes a backup, and --dry-run writes nothing', async (t) =>
   const root = makeRoot(t, { [RC]: 'kleened_enable="NO"\n' });
   chmodSync(join(root, RC), 0o600);
   const dry = await applyEdits([{ op: 'set', name: 'kleened_enable', value: 'YES' }], { root, file: RC, dryRun: true });
-  t.equal(dry.diff, `--- ${RC}\n+++ ${RC}\n@@ -1 +1 @@\n-kleened_enable="NO"\n+kleened_enable='YES'\n`);
+  t.equal(dry.diff, `--- ${RC}\n+++ ${RC}\n@@ -1 +1 @@\n-kleened_enable="NO"\n+kleened_enable="YES"\n`);
   t.equal(readHost(root, RC), 'kleened_enable="NO"\n');
   await applyEdits([{ op: 'set', name: 'kleened_enable', value: 'YES' }], { root, file: RC });
   t.equal(statSync(join(root, RC)).mode & 0o777, 0o600);
-  t.equal(readHost(root, `${RC}.bak`), 'kleened_enable="NO"\n');
-  const state = join(root, 'state');
-  await applyEdits([{ op: 'set', name: 'kleened_enable', value: 'NO' }], { root, file: RC, stateDir: state });
-  const backups = readdirSync(join(state, 'rc-backup'));
-  t.equal(backups.length, 1);
-  t.match(backups[0], /^etc_rc\.conf\./);
-  t.equal(readHost(root, `state/rc-backup/${backups[0]}`), "kleened_enable='YES'\n");
+  // One place for backups, outside /etc: /var/backups/kleene-boot/etc_rc.conf.<UTC stamp>, 0600 like the file.
+  const bdir = join(root, BACKUP_DIR);
+  const first = readdirSync(bdir);
+  t.equal(first.length, 1);
+  t.match(first[0], /^etc_rc\.conf\.[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9-]+Z$/);
+  t.equal(readHost(root, `${BACKUP_DIR}/${first[0]}`), 'kleened_enable="NO"\n');
+  t.equal(statSync(join(bdir, first[0]!)).mode & 0o777, 0o600);
+  t.same(readdirSync(join(root, 'etc')).sort(), ['rc.conf'], 'nothing is left beside the file');
+  // At most BACKUPS_KEPT per file: the oldest go (mutation: keep all in pruneBackups -> fails).
+  for (const v of ['NO', 'YES', 'NO', 'YES', 'NO']) await applyEdits([{ op: 'set', name: 'kleened_enable', value: v }], { root, file: RC });
+  const kept = readdirSync(bdir).sort();
+  t.equal(kept.length, BACKUPS_KEPT);
+  t.equal(readHost(root, `${BACKUP_DIR}/${kept[kept.length - 1]}`), 'kleened_enable="YES"\n', 'the newest backup is the state before the last edit');
 });
 
 t.test('a concurrent edit between read and rename is detected and kept', async (t) => {
@@ -57,7 +63,7 @@ t.test('waits for another kleene-boot\'s lock, and takes over a stale one', asyn
   const dead = await execa('sh', ['-c', 'echo $$']);
   writeFileSync(lock, `${dead.stdout}\n`);
   await applyEdits([{ op: 'set', name: 'x', value: '2' }], { root, file: RC, lockTimeoutMs: 100 });
-  t.equal(readHost(root, RC), "x='2'\n");
+  t.equal(readHost(root, RC), 'x="2"\n');
   t.notOk(existsSync(lock));
 });
 
@@ -72,7 +78,7 @@ t.test('a crash at any step of the write leaves the old or the new file complete
     const r = await execa(process.execPath, [child, root, step, 'kleened_enable', 'NO'], { reject: false });
     t.equal(r.signal, 'SIGKILL', `${step}: the child died there`);
     const now = readHost(root, RC);
-    const expectNew = old.replace('kleened_enable="YES"', "kleened_enable='NO'");
+    const expectNew = old.replace('kleened_enable="YES"', 'kleened_enable="NO"');
     t.ok(now === old || now === expectNew, `${step}: file is complete (${now === old ? 'old' : 'new'})`);
     t.equal(now, step === 'renamed' ? expectNew : old, `${step}: ${step === 'renamed' ? 'new' : 'old'} content`);
     // The dead process's lock is stale: the next edit goes through.
@@ -81,12 +87,13 @@ t.test('a crash at any step of the write leaves the old or the new file complete
   }
 });
 
-t.test('inside an rc.conf.d/<service>/ directory, backups and locks are hidden from load_rc_config', async (t) => {
+t.test('inside an rc.conf.d/<service>/ directory, locks are hidden from load_rc_config and backups go elsewhere', async (t) => {
   const frag = '/usr/local/etc/rc.conf.d/kleene_containers/10-list';
   const root = makeRoot(t, { [frag]: 'kleene_containers_list="web"\n' });
   await applyEdits([{ op: 'add', name: 'kleene_containers_list', item: 'db' }], { root });
-  t.equal(readHost(root, frag), "kleene_containers_list='web db'\n");
-  t.same(readdirSync(join(root, '/usr/local/etc/rc.conf.d/kleene_containers')).sort(), ['.10-list.bak', '10-list']);
+  t.equal(readHost(root, frag), 'kleene_containers_list="web db"\n');
+  t.same(readdirSync(join(root, '/usr/local/etc/rc.conf.d/kleene_containers')).sort(), ['10-list'], 'no backup, lock or temp file in the directory');
+  t.match(readdirSync(join(root, BACKUP_DIR)), [/^usr_local_etc_rc\.conf\.d_kleene_containers_10-list\./]);
   t.equal(lockPathFor('/x/rc.conf.d/kleened/a'), '/x/rc.conf.d/kleened/.a.kleene-boot.lock');
   t.equal(lockPathFor('/etc/rc.conf'), '/etc/rc.conf.kleene-boot.lock');
 });

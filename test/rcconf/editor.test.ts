@@ -7,6 +7,7 @@ import { applyEdits } from '../../src/rcconf/editor.ts';
 import { readEffective } from '../../src/rcconf/effective.ts';
 import { lockPathFor } from '../../src/rcconf/lock.ts';
 import { splitLines } from '../../src/rcconf/parse.ts';
+import { textToBytes } from '../../src/rcconf/bytes.ts';
 import { fixture, makeRoot, readHost, writeHost } from './helpers.ts';
 
 const RC = '/etc/rc.conf';
@@ -16,7 +17,7 @@ t.test('set then get returns every hostile value exactly, and runs none of it', 
   const marker = join(dir, 'pwned');
   const hostile = [
     `$(touch ${marker})`, `\`touch ${marker}\``, `"double" 'single'`, `a;touch ${marker};b`, 'back\\slash\\\\ and \\n',
-    '  spaces  around  ', `'\\''`, `it's`, '$HOME ${x:-y} $((1+1))', '', '#not a comment', 'tab\there', 'ünïcödé ✓', '*', '~/x', '&|<>()',
+    '  spaces  around  ', `'\\''`, `it's`, '$HOME ${x:-y} $((1+1))', '', '#not a comment', 'tab\there', textToBytes('ünïcödé ✓'), '\xe9crit \xff\xfe', '*', '~/x', '&|<>()',
   ];
   // kleened_rN exist (with a trailing comment) and are replaced; kleened_aN are appended.
   const rc = hostile.map((_, n) => `kleened_r${n}="old" # keep ${n}\n`).join('');
@@ -30,7 +31,7 @@ t.test('set then get returns every hostile value exactly, and runs none of it', 
   });
   t.notOk(existsSync(marker), 'nothing in a value was executed');
   const lines = splitLines(readHost(root, RC));
-  hostile.forEach((_, n) => t.match(lines[n], new RegExp(`^kleened_r${n}='.*' # keep ${n}\\n$`), `line ${n + 1} keeps its comment`));
+  hostile.forEach((_, n) => t.match(lines[n], new RegExp(`^kleened_r${n}=(['"]).*\\1 # keep ${n}\\n$`), `line ${n + 1} keeps its comment`));
 });
 
 t.test('replaces the last assignment in the last file and keeps every other byte', async (t) => {
@@ -41,7 +42,7 @@ t.test('replaces the last assignment in the last file and keeps every other byte
   const before = splitLines(rc);
   const after = splitLines(readHost(root, RC));
   t.equal(after.length, before.length);
-  before.forEach((l, i) => t.equal(after[i], i === 9 ? "kleened_enable='NO'\n" : l, `line ${i + 1}`));
+  before.forEach((l, i) => t.equal(after[i], i === 9 ? 'kleened_enable="NO"\n' : l, `line ${i + 1}`));
   t.equal(readHost(root, '/etc/rc.conf.local'), '# local\nsshd_enable="YES"\n');
   const r2 = await applyEdits([{ op: 'set', name: 'sshd_enable', value: 'NO' }], { root });
   t.equal(r2.changes[0]!.file, '/etc/rc.conf.local', 'the later file in rc_conf_files wins');
@@ -111,16 +112,16 @@ t.test('a set on every corpus file changes one line or appends one, nothing else
 t.test('appends to the service fragment, created 0644, and leaves rc.conf alone', async (t) => {
   const root = makeRoot(t, { [RC]: 'hostname="h"' });
   const r = await applyEdits([{ op: 'set', name: 'kleene_containers_list', value: 'web db' }], { root });
-  t.equal(readHost(root, '/etc/rc.conf.d/kleene_containers'), "kleene_containers_list='web db'\n");
+  t.equal(readHost(root, '/etc/rc.conf.d/kleene_containers'), 'kleene_containers_list="web db"\n');
   t.equal(statSync(join(root, '/etc/rc.conf.d/kleene_containers')).mode & 0o777, 0o644);
   t.equal(readHost(root, RC), 'hostname="h"');
-  t.match(r.diff, /^--- \/dev\/null\n\+\+\+ \/etc\/rc.conf.d\/kleene_containers\n@@ -0,0 \+1 @@\n\+kleene_containers_list='web db'\n$/);
+  t.match(r.diff, /^--- \/dev\/null\n\+\+\+ \/etc\/rc.conf.d\/kleene_containers\n@@ -0,0 \+1 @@\n\+kleene_containers_list="web db"\n$/);
 });
 
 t.test('adds a missing final newline before appending', async (t) => {
   const root = makeRoot(t, { [RC]: fixture('08-no-final-newline.conf') });
   await applyEdits([{ op: 'set', name: 'sshd_enable', value: 'YES' }], { root, file: RC });
-  t.equal(readHost(root, RC), `${fixture('08-no-final-newline.conf')}\nsshd_enable='YES'\n`);
+  t.equal(readHost(root, RC), `${fixture('08-no-final-newline.conf')}\nsshd_enable="YES"\n`);
 });
 
 t.test('+= and -= keep a list without duplicates', async (t) => {
@@ -129,11 +130,11 @@ t.test('+= and -= keep a list without duplicates', async (t) => {
   let r = await applyEdits([{ op: 'add', name: 'kleene_containers_list', item: 'web' }], { root });
   t.equal(r.changed, false, 'adding a present item changes nothing');
   r = await applyEdits([{ op: 'add', name: 'kleene_containers_list', item: 'api' }, { op: 'remove', name: 'kleene_containers_list', item: 'web' }], { root });
-  t.equal(readHost(root, frag), "kleene_containers_list='db api' # the list\n");
+  t.equal(readHost(root, frag), 'kleene_containers_list="db api" # the list\n');
   r = await applyEdits([{ op: 'remove', name: 'kleene_containers_list', item: 'nope' }], { root });
   t.equal(r.changed, false);
   r = await applyEdits([{ op: 'add', name: 'kleene_containers_x_depend', item: 'db' }], { root });
-  t.match(readHost(root, frag), /kleene_containers_x_depend='db'\n$/);
+  t.match(readHost(root, frag), /kleene_containers_x_depend="db"\n$/);
 });
 
 t.test('+= refuses a value that sh would expand, instead of writing it back expanded', async (t) => {

@@ -18,17 +18,18 @@ export function makeRoot(t: Test, files: Record<string, string> = {}): string {
   return root;
 }
 
+// Files are bytes: content is a byte string (one char per byte, latin1), as in src/rcconf/bytes.ts.
 export function writeHost(root: string, hostPath: string, text: string): void {
   mkdirSync(dirname(join(root, hostPath)), { recursive: true });
-  writeFileSync(join(root, hostPath), text);
+  writeFileSync(join(root, hostPath), Buffer.from(text, 'latin1'));
 }
 
 export function readHost(root: string, hostPath: string): string {
-  return readFileSync(join(root, hostPath), 'utf8');
+  return readFileSync(join(root, hostPath), 'latin1');
 }
 
 export function fixture(name: string): string {
-  return readFileSync(join(FIXTURES, name), 'utf8');
+  return readFileSync(join(FIXTURES, name), 'latin1');
 }
 
 /** Runs `kleene-boot ARGS` in this process; returns exit status and what it printed. */
@@ -37,8 +38,10 @@ export async function cli(...argv: string[]): Promise<{ code: number; stdout: st
   let stderr = '';
   const ow = process.stdout.write.bind(process.stdout);
   const ew = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string | Uint8Array) => { stdout += String(s); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array) => { stderr += String(s); return true; }) as typeof process.stderr.write;
+  // Captured as byte strings too: a Buffer's bytes one char each, a string as its UTF-8 bytes.
+  const bytes = (s: string | Uint8Array) => (typeof s === 'string' ? Buffer.from(s, 'utf8') : Buffer.from(s)).toString('latin1');
+  process.stdout.write = ((s: string | Uint8Array) => { stdout += bytes(s); return true; }) as typeof process.stdout.write;
+  process.stderr.write = ((s: string | Uint8Array) => { stderr += bytes(s); return true; }) as typeof process.stderr.write;
   let code: number;
   try {
     code = await runCli(argv);
@@ -53,10 +56,10 @@ export async function cli(...argv: string[]): Promise<{ code: number; stdout: st
 /** Every variable after sh sources `file` (set -a; . file; env -0): sh's own reading, the oracle. */
 export async function shVars(file: string): Promise<Map<string, string>> {
   const r = await execa('/bin/sh', ['-c', 'set -a; . "$1" >/dev/null 2>&1; env -0', 'sh', file], {
-    env: { PATH: '/usr/bin:/bin' }, extendEnv: false, input: '',
+    env: { PATH: '/usr/bin:/bin' }, extendEnv: false, input: '', encoding: 'buffer',
   });
   const m = new Map<string, string>();
-  for (const tok of String(r.stdout).split('\0')) {
+  for (const tok of Buffer.from(r.stdout).toString('latin1').split('\0')) {
     const eq = tok.indexOf('=');
     if (eq > 0) m.set(tok.slice(0, eq), tok.slice(eq + 1));
   }

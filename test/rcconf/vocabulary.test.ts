@@ -20,7 +20,7 @@ t.test('rc set refuses a misspelled kleene variable and suggests the right one',
 t.test('per-container variables and other services\' variables are accepted', async (t) => {
   const root = makeRoot(t);
   t.equal((await cli('rc', 'set', '--root', root, 'kleene_containers_web_1_priority=10')).code, 0);
-  t.match(readHost(root, '/etc/rc.conf.d/kleene_containers'), /^kleene_containers_web_1_priority='10'$/m);
+  t.match(readHost(root, '/etc/rc.conf.d/kleene_containers'), /^kleene_containers_web_1_priority="10"$/m);
   t.equal((await cli('rc', 'set', '--root', root, '-f', '/etc/rc.conf', 'zfs_enable=YES')).code, 0);
 });
 

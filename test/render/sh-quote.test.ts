@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { shQuote, UnquotableError } from '../../src/render/sh.ts';
+import { shQuote, UnquotableError } from '../../src/shell/quote.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kb-quote-'));
 const canary = join(dir, 'pwned');

@@ -1,9 +1,13 @@
 // `kleene-boot enable [kleened|kleene_containers|all]`: set <service>_enable=YES through the
-// rc.conf editor (what `service NAME enable` does with sysrc).
+// rc.conf editor (what `service NAME enable` does with sysrc), and say which file it wrote. When
+// rc(8) will still read the opposite value from another file (`disable -f /etc/rc.conf` while
+// the fragment says YES), it says so and exits 1.
 import type { CommandModule } from 'yargs';
 import { OptionError } from '../../errors.ts';
-import { formatChange } from '../../rcconf/cli-args.ts';
+import { parseYesNo } from '../../model/knobs.ts';
+import { formatChange, formatUnchanged, writeBytes } from '../../rcconf/cli-args.ts';
 import { applyEdits } from '../../rcconf/editor.ts';
+import { attribute, evaluateRc, parseSourced } from '../../rcconf/effective.ts';
 
 export interface EnableArgs {
   service: string;
@@ -32,13 +36,26 @@ export function enableLikeCommand(verb: 'enable' | 'disable'): CommandModule<obj
       const services = svc === 'all' ? [...all] : [svc as (typeof all)[number]];
       let diff = '';
       for (const s of services) {
-        const r = await applyEdits([{ op: 'set', name: `${s}_enable`, value }], { root: argv.root, file: argv.file, service: s, dryRun: argv['dry-run'] });
+        const name = `${s}_enable`;
+        const r = await applyEdits([{ op: 'set', name, value }],
+          { root: argv.root, file: argv.file, service: s, dryRun: argv['dry-run'], validate: 'refuse' });
         for (const w of r.warnings) process.stderr.write(`kleene-boot: warning: ${w}\n`);
         for (const n of r.notes) process.stderr.write(`kleene-boot: note: ${n}\n`);
         diff += r.diff;
-        if (!argv['dry-run']) {
-          if (r.changes.length === 0) process.stdout.write(`${s}_enable: ${value} (unchanged)\n`);
-          for (const c of r.changes) process.stdout.write(`${formatChange(c)}\n`);
+        if (argv['dry-run']) continue;
+        let out = '';
+        for (const c of r.changes) out += `${formatChange(c)}\n${s} ${verb}d in ${c.file}\n`;
+        for (const u of r.unchanged) out += `${formatUnchanged(u)}\n`;
+        writeBytes(process.stdout, out);
+        // What rc(8) reads now, after every file: another file may still say the opposite.
+        const ev = await evaluateRc(s, { root: argv.root });
+        const seen = ev.final.get(name);
+        if ((parseYesNo(seen ?? 'NO') ?? false) !== (value === 'YES')) {
+          const eff = attribute(ev, await parseSourced(ev, { root: argv.root })).get(name);
+          const at = eff ? `${eff.file}${eff.line !== undefined ? `:${eff.line}` : ''}` : 'another file';
+          process.stderr.write(`kleene-boot: warning: rc(8) still reads ${name}=${seen} from ${at}, so ${s} stays ${value === 'YES' ? 'disabled' : 'enabled'} at boot\n`
+            + `  hint: run 'kleene-boot ${verb} ${s}' without -f (it edits the file rc(8) reads last), or 'kleene-boot rc unset -f ${eff?.file ?? 'FILE'} ${name}'\n`);
+          process.exitCode = 1;
         }
       }
       if (argv['dry-run']) process.stdout.write(diff);

@@ -1,29 +1,41 @@
 // `kleene-boot rc set NAME=VALUE|NAME+=ITEM|NAME-=ITEM...`: sysrc's edit, see src/rcconf/editor.ts.
+// kleene-boot's own variables are checked with rc lint's rules first (--force stores anyway);
+// other variables are stored as given, as sysrc does.
 import type { CommandModule } from 'yargs';
-import { formatChange, parseEditArg, withCommonRcOptions, type CommonRcArgs } from '../../rcconf/cli-args.ts';
+import {
+  formatChange, formatUnchanged, parseEditArg, refuseSysrcFlags, withCommonRcOptions, withSysrcFlags, writeBytes, type CommonRcArgs,
+} from '../../rcconf/cli-args.ts';
 import { applyEdits } from '../../rcconf/editor.ts';
 
 interface SetArgs extends CommonRcArgs {
   assignments: string[];
   'dry-run'?: boolean;
+  force?: boolean;
 }
 
 export const rcSetCommand: CommandModule<object, SetArgs> = {
   command: 'set <assignments..>',
   describe: 'Set variables (NAME=VALUE), or add/remove one list item (NAME+=ITEM, NAME-=ITEM), as sysrc does',
   builder: (y) =>
-    withCommonRcOptions(y)
+    withSysrcFlags(withCommonRcOptions(y), ['x', 'a', 'e', 'c'])
       .positional('assignments', { type: 'string', array: true, demandOption: true })
-      .option('dry-run', { type: 'boolean', describe: 'Print the unified diff; write nothing' }) as never,
+      .option('dry-run', { type: 'boolean', describe: 'Print the unified diff; write nothing' })
+      .option('force', { type: 'boolean', describe: "Store a kleene-boot variable even when rc lint would reject its value (with a warning)" }) as never,
   handler: async (argv) => {
+    refuseSysrcFlags(argv as unknown as Record<string, unknown>, 'rc set');
     const edits = argv.assignments.map((a) => parseEditArg(String(a)));
-    const r = await applyEdits(edits, { root: argv.root, file: argv.file, service: argv.service, dryRun: argv['dry-run'] });
-    for (const w of r.warnings) process.stderr.write(`kleene-boot: warning: ${w}\n`);
+    const r = await applyEdits(edits, {
+      root: argv.root, file: argv.file, service: argv.service, dryRun: argv['dry-run'], validate: argv.force ? 'warn' : 'refuse',
+    });
+    for (const w of r.warnings) writeBytes(process.stderr, `kleene-boot: warning: ${w}\n`);
     for (const n of r.notes) process.stderr.write(`kleene-boot: note: ${n}\n`);
     if (argv['dry-run']) {
-      process.stdout.write(r.diff);
+      writeBytes(process.stdout, r.diff);
       return;
     }
-    for (const c of r.changes) process.stdout.write(`${formatChange(c)}\n`);
+    let out = '';
+    for (const c of r.changes) out += `${formatChange(c)}\n`;
+    for (const u of r.unchanged) out += `${formatUnchanged(u)}\n`;
+    writeBytes(process.stdout, out);
   },
 };

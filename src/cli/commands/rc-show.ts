@@ -1,10 +1,13 @@
-// `kleene-boot rc show [--json] [--all]`: every kleene-boot variable rc(8) sees, with where it
-// was set (or that it is the default).
+// `kleene-boot rc show [-f FILE] [--json] [--all]`: every kleene-boot variable rc(8) sees (with
+// -f: that FILE holds, as sh reads it), with where it was set (or that it is the default).
 import type { CommandModule } from 'yargs';
 import { KNOBS, knobDefault } from '../../model/knobs.ts';
-import { installedFill } from '../../rcconf/defaults.ts';
+import { installedFill } from '../../install/installed-fill.ts';
 import { withCommonRcOptions, showValue, type CommonRcArgs } from '../../rcconf/cli-args.ts';
-import { readEffective } from '../../rcconf/effective.ts';
+import { dirFiles } from '../../rcconf/editor.ts';
+import { attribute, evaluateFiles, parseSourced, readEffective, type EffectiveValue } from '../../rcconf/effective.ts';
+import { hostFileArg, normRoot } from '../../rcconf/host.ts';
+import { bytesToText, textToBytes, writeBytes } from '../../rcconf/cli-args.ts';
 
 interface ShowArgs extends CommonRcArgs {
   json?: boolean;
@@ -31,9 +34,16 @@ export const rcShowCommand: CommandModule<object, ShowArgs> = {
   handler: async (argv) => {
     const rows: Row[] = [];
     const fill = await installedFill(argv.root);
+    const root = normRoot(argv.root);
+    let fromFile: Map<string, EffectiveValue> | undefined;
+    if (argv.file !== undefined) {
+      const file = hostFileArg(argv.file, root);
+      const ev = await evaluateFiles((await dirFiles(root, file)) ?? [file], { root });
+      fromFile = attribute(ev, await parseSourced(ev, { root }));
+    }
     for (const service of ['kleened', 'kleene_containers'] as const) {
       if (argv.service && argv.service !== service) continue;
-      const eff = await readEffective(service, { root: argv.root });
+      const eff = fromFile ?? await readEffective(service, { root: argv.root });
       const mine = (n: string) => KNOBS.some((k) => k.service === service && (k.name === n || new RegExp(`^${k.name.replace('<name>', '[A-Za-z0-9_]+')}$`).test(n)));
       for (const k of KNOBS) {
         if (k.service !== service || k.name.includes('<name>') || eff.has(k.name)) continue;
@@ -47,12 +57,14 @@ export const rcShowCommand: CommandModule<object, ShowArgs> = {
     }
     rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     if (argv.json) {
-      process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      process.stdout.write(JSON.stringify(rows.map((r) => ({ ...r, value: bytesToText(r.value) })), null, 2) + '\n');
       return;
     }
+    let out = '';
     for (const r of rows) {
       const where = r.isDefault ? 'default' : `${r.file}${r.line !== undefined ? `:${r.line}` : ''}${r.note ? `; ${r.note}` : ''}`;
-      process.stdout.write(`${r.name}: ${showValue(r.value)}  # ${where}\n`);
+      out += `${r.name}: ${showValue(r.value)}  # ${textToBytes(where)}\n`;
     }
+    writeBytes(process.stdout, out);
   },
 };

@@ -17,3 +17,14 @@ export function shQuote(value: string | number): string {
   if (/[\n\r]/.test(s)) throw new UnquotableError('value contains a line break');
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
+
+/**
+ * An rc.conf value as sysrc writes it: in double quotes when nothing inside them is special to
+ * sh (no $, `, \ or "), else single-quoted by shQuote. `prefer: 'single'` keeps a file's
+ * single quotes (the old value was written '…'). Either way sh reads back exactly `value`.
+ */
+export function rcQuote(value: string, prefer: 'double' | 'single' = 'double'): string {
+  const s = shQuote(value);
+  if (prefer === 'single' || /[$`\\"]/.test(value)) return s;
+  return `"${value}"`;
+}
