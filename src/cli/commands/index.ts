@@ -12,6 +12,7 @@ import { stopCommand } from './stop.ts';
 import { checkCommand } from './check.ts';
 import { planCommand } from './plan.ts';
 import { adoptCommand } from './adopt.ts';
+import { reportCommand } from './report.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
@@ -27,4 +28,5 @@ export const commands: CommandModule<any, any>[] = [
   checkCommand,
   planCommand,
   adoptCommand,
+  reportCommand,
 ];
