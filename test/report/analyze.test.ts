@@ -64,3 +64,15 @@ t.test('the text report names the chain as systemd-analyze does, last link first
   t.match(text, /^  waiting for kleened's API\s+100 ms$/m);
   t.match(text, /^  critical chain, starting\s+670 ms  \(3 containers\)$/m);
 });
+
+t.test('src/report and src/record/{schema,build} import no I/O', async (t) => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const dir = new URL('../../src/report/', import.meta.url).pathname;
+  const files = [...readdirSync(dir).map((f) => dir + f), new URL('../../src/record/schema.ts', import.meta.url).pathname, new URL('../../src/record/build.ts', import.meta.url).pathname];
+  for (const f of files) {
+    for (const [, isType, from] of readFileSync(f, 'utf8').matchAll(/^import\s+(type\s+)?[^'"]*['"]([^'"]+)['"]/gm)) {
+      if (isType) continue;
+      t.notMatch(from!, /^(node:)?(fs|net|child_process|http|os)(\/|$)|^execa$|^ws$|\/(host|kleened)\/|\/store\.ts$/, `${f} imports ${from}`);
+    }
+  }
+});
