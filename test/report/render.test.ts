@@ -1,6 +1,6 @@
 // The timeline SVG parses as XML and renders with rsvg-convert (librsvg2-bin); the plan's DOT
 // renders with Graphviz dot. Both tools are installed by scripts/test-deps.sh.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -18,7 +18,7 @@ function pngSize(file: string): { w: number; h: number } {
   return { w: b.readUInt32BE(16), h: b.readUInt32BE(20) };
 }
 
-async function rsvg(t: Tap.Test, svg: string): Promise<{ w: number; h: number }> {
+async function rsvg(t: Test, svg: string): Promise<{ w: number; h: number }> {
   const dir = simTempDir(t.teardown.bind(t), 'ksvg-');
   writeFileSync(join(dir, 'x.svg'), svg);
   const r = await execa('rsvg-convert', ['-o', join(dir, 'x.png'), join(dir, 'x.svg')], { reject: false });
