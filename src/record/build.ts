@@ -1,14 +1,17 @@
-// Builds a run's record from what the run knew: its phases, the plan, the results and each
-// container's event times. Pure; the hook hands it plain data and writes the text it returns.
-import type { PlanItem } from '../plan/types.ts';
+// Builds a run's record from what the run knew: its phases, the results and, per container, its
+// decision, wave, dependencies and event times. Pure; the hook hands it plain data.
+import type { Decision } from '../plan/types.ts';
 import type { ContainerResult } from '../hook/outcome.ts';
 import { RECORD_FORMAT, RECORD_VERSION, type ContainerRecord, type RecordCommand, type RunRecord } from './schema.ts';
 
-/** Epoch ms of one container's events, as the executor saw them. */
-export interface ContainerTimes {
-  requested?: number;
-  done?: number;
-  ready?: number;
+/** What the run learnt about one container (times in ms from the run's start). */
+export interface ContainerFacts {
+  decision?: Decision;
+  wave?: number;
+  depends?: readonly string[];
+  requestedMs?: number;
+  doneMs?: number;
+  readyMs?: number;
 }
 
 export interface RunFacts {
@@ -19,33 +22,28 @@ export interface RunFacts {
   bootedAt?: number;
   kleenedWaitMs?: number;
   inventoryMs?: number;
-  /** Epoch ms when the run ended. */
-  endedAt: number;
+  totalMs: number;
   jobs: number;
   ok: boolean;
   summary: string;
   notes: string[];
-  /** The plan's items, when a plan was made. */
-  items?: readonly PlanItem[];
   results: readonly ContainerResult[];
   /** Per container id. */
-  times: ReadonlyMap<string, ContainerTimes>;
+  containers: ReadonlyMap<string, ContainerFacts>;
 }
 
-/** The record of a run. Times become whole ms from the run's start; events before it count as 0. */
+/** The record of a run; times become whole, non-negative ms. */
 export function buildRecord(f: RunFacts): RunRecord {
-  const rel = (t: number | undefined): number | undefined => (t === undefined ? undefined : Math.max(0, Math.round(t - f.startedAt)));
-  const byId = new Map((f.items ?? []).map((i) => [i.id, i]));
+  const ms = (t: number | undefined): number | undefined => (t === undefined ? undefined : Math.max(0, Math.round(t)));
   const containers = f.results.map((r): ContainerRecord => {
-    const item = r.id !== undefined ? byId.get(r.id) : undefined;
-    const c: ContainerRecord = { name: r.name, entry: r.entry, depends: item ? [...item.depends] : [], outcome: r.outcome };
+    const k = r.id !== undefined ? f.containers.get(r.id) : undefined;
+    const c: ContainerRecord = { name: r.name, entry: r.entry, depends: [...(k?.depends ?? [])], outcome: r.outcome };
     if (r.id !== undefined) c.id = r.id;
-    if (item) c.decision = item.decision;
-    if (item?.wave !== undefined) c.wave = item.wave;
-    const t = r.id !== undefined ? f.times.get(r.id) : undefined;
-    const requested = rel(t?.requested);
-    const done = rel(t?.done);
-    const ready = rel(t?.ready);
+    if (k?.decision !== undefined) c.decision = k.decision;
+    if (k?.wave !== undefined) c.wave = k.wave;
+    const requested = ms(k?.requestedMs);
+    const done = ms(k?.doneMs);
+    const ready = ms(k?.readyMs);
     if (requested !== undefined) c.requestedMs = requested;
     if (done !== undefined) c.doneMs = done;
     if (ready !== undefined) c.readyMs = ready;
@@ -55,15 +53,15 @@ export function buildRecord(f: RunFacts): RunRecord {
   const run: RunRecord['run'] = {
     command: f.command,
     startedAt: new Date(f.startedAt).toISOString(),
-    totalMs: Math.max(0, Math.round(f.endedAt - f.startedAt)),
+    totalMs: ms(f.totalMs)!,
     jobs: Math.max(1, f.jobs),
     ok: f.ok,
     summary: f.summary,
     notes: [...f.notes],
   };
   if (f.bootedAt !== undefined) run.bootedAt = new Date(f.bootedAt).toISOString();
-  if (f.kleenedWaitMs !== undefined) run.kleenedWaitMs = Math.max(0, Math.round(f.kleenedWaitMs));
-  if (f.inventoryMs !== undefined) run.inventoryMs = Math.max(0, Math.round(f.inventoryMs));
+  if (f.kleenedWaitMs !== undefined) run.kleenedWaitMs = ms(f.kleenedWaitMs)!;
+  if (f.inventoryMs !== undefined) run.inventoryMs = ms(f.inventoryMs)!;
   return { format: RECORD_FORMAT, version: RECORD_VERSION, run, containers };
 }
 

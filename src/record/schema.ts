@@ -46,7 +46,7 @@ export interface ContainerRecord {
   depends: string[];
   /** ms from the run's start: the start (stop) request went to kleened. */
   requestedMs?: number;
-  /** ms from the run's start: kleened answered the start (stop). */
+  /** ms from the run's start: kleened answered the start (stop), or the attempt ended without an answer. */
   doneMs?: number;
   /** ms from the run's start: the ready check passed (restore only). */
   readyMs?: number;

@@ -15,14 +15,13 @@ const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 
 const at = (iso: string) => ({ ...KNOWN, run: { ...KNOWN.run, startedAt: iso } });
 
-t.test('buildRecord turns epoch times into ms from the run start and keeps the plan facts', async (t) => {
+t.test('buildRecord keeps whole ms, the plan facts and every result', async (t) => {
   const t0 = Date.parse('2026-11-29T23:00:00.000Z');
   const rec = buildRecord({
-    command: 'restore', startedAt: t0, bootedAt: t0 - 41_000, kleenedWaitMs: 12.4, inventoryMs: 30, endedAt: t0 + 900, jobs: 4, ok: true,
+    command: 'restore', startedAt: t0, bootedAt: t0 - 41_000, kleenedWaitMs: 12.4, inventoryMs: 30, totalMs: 900, jobs: 4, ok: true,
     summary: 'restore: ok: 1 container: 1 started', notes: [],
-    items: [{ id: 'aaaaaaaaaaaa', name: 'web', entry: 'web', source: 'list', priority: 50, ready: { kind: 'started' }, depends: ['bbbbbbbbbbbb'], decision: 'start', wave: 2 }],
     results: [{ id: 'aaaaaaaaaaaa', name: 'web', entry: 'web', outcome: 'started', ms: 100 }, { name: 'nope', entry: 'nope', outcome: 'unknown', reason: 'no such container' }],
-    times: new Map([['aaaaaaaaaaaa', { requested: t0 + 100.4, done: t0 + 180, ready: t0 + 200 }]]),
+    containers: new Map([['aaaaaaaaaaaa', { decision: 'start' as const, wave: 2, depends: ['bbbbbbbbbbbb'], requestedMs: 100.4, doneMs: 180, readyMs: 200 }]]),
   });
   t.same(rec.run, { command: 'restore', startedAt: '2026-11-29T23:00:00.000Z', bootedAt: '2026-11-29T22:59:19.000Z', kleenedWaitMs: 12, inventoryMs: 30,
     totalMs: 900, jobs: 4, ok: true, summary: 'restore: ok: 1 container: 1 started', notes: [] });
