@@ -7,8 +7,8 @@ import type { HookContext } from './context.ts';
 import { reportLines } from './report.ts';
 
 /** Prints the DOT graph; resolves to the exit status `plan` would have (0 when nothing is blocked or missing). */
-export async function runPlanDot(ctx: HookContext): Promise<number> {
-  const report = await runCheck(ctx, 'plan');
+export async function runPlanDot(ctx: HookContext, opts: { boot?: boolean } = {}): Promise<number> {
+  const report = await runCheck(ctx, 'plan', { boot: opts.boot ?? false });
   if (!report.plan) {
     ctx.deps.stderr(reportLines(report).join('\n') + '\n');
     return 1;

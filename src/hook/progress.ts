@@ -5,13 +5,19 @@
 // `kleene-boot report`. Neither a failing logger nor an unwritable record changes the run: each
 // is said once on stderr.
 import { uptime } from 'node:os';
-import { openLogStream, type LogStream } from '../host/logger-stream.ts';
+import type { LogStream } from '../host/logger-stream.ts';
 import { buildRecord, type ContainerFacts } from '../record/build.ts';
 import type { RecordCommand } from '../record/schema.ts';
 import { recordDir, writeRecord } from '../record/store.ts';
-import type { Plan } from '../plan/types.ts';
-import type { ContainerResult } from './outcome.ts';
+import type { Decision, Plan } from '../plan/types.ts';
+import type { ContainerResult, Outcome } from './outcome.ts';
 import { printable, reportLines, resultLine, summaryLine, type Report } from './report.ts';
+
+/** The plan's decision behind an outcome of a container that was not asked to start. */
+const DECISION_OF: Partial<Record<Outcome, Decision>> = {
+  'running': 'running', 'blocked': 'blocked', 'blocked-dependency': 'blocked-dependency', 'cycle': 'cycle',
+  'kleened-starts': 'kleened-starts', 'started-by-kleened': 'kleened-starts',
+};
 
 /** Overrides where records go (tests, the bench): a directory, or `-` for no record at all. */
 export const RECORD_DIR_ENV = 'KLEENE_BOOT_RECORD_DIR';
@@ -36,16 +42,15 @@ export interface ProgressOptions {
   t0: number;
   /** Where lines go: the console, and complaints. */
   deps: { stdout(text: string): void; stderr(text: string): void };
-  /** logger(1) to use. */
-  logger: string;
+  /** syslog: one logger process taking each line as it comes; when absent, `logOnce` gets every line at the end. */
+  logStream?: () => LogStream;
+  logOnce: (lines: string[]) => Promise<void>;
   /** kleene_containers_jobs, for the record. */
   jobs: number;
   /** Notes known before the run (configuration): said first. */
   notes: readonly string[];
   /** Print the lines on stdout as they come (false for --json: its one document is the output). */
   console: boolean;
-  /** syslog tag. */
-  tag: string;
   /** Where the record goes; undefined = no record. */
   recordDir?: string;
 }
@@ -63,6 +68,7 @@ export class RunProgress {
   private readonly logged = new Map<string, number>();
   private readonly facts = new Map<string, ContainerFacts>();
   private readonly log: LogStream | undefined;
+  private readonly later: string[] = [];
   private logError: string | undefined;
   private kleenedWaitMs: number | undefined;
   private kleenedUpAt: number | undefined;
@@ -73,10 +79,12 @@ export class RunProgress {
   constructor(private readonly command: RecordCommand, private readonly opts: ProgressOptions) {
     this.startedAt = Date.now() - (performance.now() - opts.t0);
     try {
-      this.log = openLogStream(opts.logger, opts.tag, { timeoutMs: 10_000 });
+      this.log = opts.logStream?.();
     } catch (err) {
       this.logError = err instanceof Error ? err.message : String(err);
     }
+    // Without a stream, the lines are kept and logged in one call at the end.
+    if (!opts.logStream) this.log = { write: (l) => { this.later.push(l); }, close: async () => { if (this.later.length) await opts.logOnce(this.later); } };
     // Configuration notes are known before anything runs: say them first.
     for (const n of opts.notes) this.line(n);
   }
@@ -172,6 +180,14 @@ export class RunProgress {
       f.decision = i.decision;
       f.depends ??= i.depends;
       if (f.wave === undefined && i.wave !== undefined) f.wave = i.wave;
+    }
+    // A streaming restore has no whole plan: each container's decision shows in its outcome.
+    if (this.command === 'restore') {
+      for (const r of report.results) {
+        if (r.id === undefined) continue;
+        const f = this.fact(r.id);
+        f.decision ??= f.requestedMs !== undefined ? 'start' : DECISION_OF[r.outcome];
+      }
     }
     let bootedAt: number | undefined;
     try {

@@ -70,9 +70,9 @@ export class RecordFormatError extends Error {
 }
 RecordFormatError.prototype.name = 'RecordFormatError';
 
-const OUTCOMES: ReadonlySet<string> = new Set<Outcome>(['started', 'running', 'would-start', 'stopped', 'not-running',
+const OUTCOMES: ReadonlySet<string> = new Set<Outcome>(['started', 'started-by-kleened', 'kleened-starts', 'running', 'would-start', 'stopped', 'not-running',
   'blocked', 'blocked-dependency', 'cycle', 'failed', 'timed-out', 'unknown', 'ambiguous']);
-const DECISIONS: ReadonlySet<string> = new Set<Decision>(['start', 'running', 'blocked', 'blocked-dependency', 'cycle']);
+const DECISIONS: ReadonlySet<string> = new Set<Decision>(['start', 'kleened-starts', 'running', 'blocked', 'blocked-dependency', 'cycle']);
 
 /** Checks parsed JSON against the schema; returns it typed or throws RecordFormatError naming the field. */
 export function checkRecord(doc: unknown): RunRecord {

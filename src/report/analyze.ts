@@ -54,7 +54,7 @@ export interface ChainLink {
 export function criticalChain(rec: RunRecord): ChainLink[] {
   const acted = rec.containers.filter((c) => c.requestedMs !== undefined && finishMs(c) !== undefined);
   if (acted.length === 0) return [];
-  const ok = acted.filter((c) => c.outcome === 'started' || c.outcome === 'stopped');
+  const ok = acted.filter((c) => c.outcome === 'started' || c.outcome === 'started-by-kleened' || c.outcome === 'stopped');
   const pool = ok.length > 0 ? ok : acted;
   let last = pool[0]!;
   for (const c of pool) if (finishMs(c)! > finishMs(last)!) last = c;

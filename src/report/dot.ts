@@ -11,10 +11,10 @@ export function dotString(s: string): string {
 }
 
 const WORD: Record<PlanItem['decision'], string> = {
-  start: 'start', running: 'already running', blocked: 'blocked', 'blocked-dependency': 'blocked by dependency', cycle: 'blocked (cycle)',
+  start: 'start', 'kleened-starts': 'left to kleened (restart_policy on-startup)', running: 'already running', blocked: 'blocked', 'blocked-dependency': 'blocked by dependency', cycle: 'blocked (cycle)',
 };
 const FILL: Record<PlanItem['decision'], string> = {
-  start: '#d8f0de', running: '#e4e7eb', blocked: '#f6d5d3', 'blocked-dependency': '#f6d5d3', cycle: '#f6d5d3',
+  start: '#d8f0de', 'kleened-starts': '#dde8f5', running: '#e4e7eb', blocked: '#f6d5d3', 'blocked-dependency': '#f6d5d3', cycle: '#f6d5d3',
 };
 
 /** Wraps a reason at about `width` characters so a long one does not make a node a page wide. */

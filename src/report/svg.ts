@@ -18,7 +18,7 @@ const CHAR_W = 6.6;
 const MAX_LABEL = 40;
 
 const COLOUR: Record<string, string> = {
-  started: '#2e9d4f', stopped: '#2f6fb5', running: '#9aa5b1', 'not-running': '#9aa5b1',
+  started: '#2e9d4f', 'started-by-kleened': '#6cc08b', 'kleened-starts': '#6cc08b', stopped: '#2f6fb5', running: '#9aa5b1', 'not-running': '#9aa5b1',
   failed: '#d1362f', 'timed-out': '#e8891d', 'blocked': '#b05ac9', 'blocked-dependency': '#b05ac9', cycle: '#b05ac9',
 };
 const colourOf = (o: string): string => COLOUR[o] ?? '#6b7785';

@@ -5,6 +5,7 @@ import t, { type Test } from 'tap';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunProgress, recordDirFor } from '../../src/hook/progress.ts';
+import { openLogStream } from '../../src/host/logger-stream.ts';
 import type { ContainerResult } from '../../src/hook/outcome.ts';
 import { checkRecord } from '../../src/record/schema.ts';
 import { SHIMS_DIR, simTempDir } from '../helpers/sim-state.ts';
@@ -21,8 +22,10 @@ function setup(t: Test, over: { console?: boolean; logger?: string } = {}) {
   const err: string[] = [];
   const t0 = performance.now();
   const p = new RunProgress('restore', {
-    t0, deps: { stdout: (s) => out.push(s), stderr: (s) => err.push(s) }, logger: over.logger ?? join(SHIMS_DIR, 'logger'),
-    jobs: 2, notes: ['warning: kleene_containers_jobs: bad'], console: over.console ?? true, tag: 'kleene_containers', recordDir: join(dir, 'records'),
+    t0, deps: { stdout: (s) => out.push(s), stderr: (s) => err.push(s) },
+    logStream: () => openLogStream(over.logger ?? join(SHIMS_DIR, 'logger'), 'kleene_containers', { timeoutMs: 10_000 }),
+    logOnce: async () => { throw new Error('not used with a stream'); },
+    jobs: 2, notes: ['warning: kleene_containers_jobs: bad'], console: over.console ?? true, recordDir: join(dir, 'records'),
   });
   return { p, out, err, syslog, dir };
 }
