@@ -67,8 +67,8 @@ t.test('each container\'s line reaches the console and syslog as soon as its out
   t.ok(fastLine !== undefined && slowLine !== undefined && summary !== undefined, 'every line was seen on the console');
   t.ok(fastLog !== undefined, 'and in syslog');
   // slow's jail appears 3 s after its start request; fast's line must precede it by far. Mutation
-  // tried: printing every line at the end (the old reportLines call in runCommand): fastLine
-  // comes after slow's jail and this fails.
+  // tried: RunProgress.line writing nothing, so every line comes out with the summary at the end:
+  // fast's console line comes after slow's jail and these fail.
   const slowJail = jailAt('slow');
   t.ok(fastLine! < slowJail - 1500, `fast's console line at ${fastLine}, slow's jail at ${slowJail}`);
   t.ok(fastLog! < slowJail - 1500, `fast's syslog line at ${fastLog}, slow's jail at ${slowJail}`);
