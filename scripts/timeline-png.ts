@@ -8,6 +8,7 @@
 // Writes OUT.svg, OUT.png and OUT.txt (the text report). Needs rsvg-convert (librsvg2-bin).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { layeredGraph } from '../bench/graph.ts';
 import { cleanUp, CLI_JS, REPO, removeTempDir, runRestore, shortTempDir } from '../bench/sim.ts';
@@ -31,14 +32,17 @@ process.on('exit', cleanUp);
 try {
   // bench/sim.ts gives the hook this process's environment (cleanEnv): the record goes here.
   process.env[RECORD_DIR_ENV] = records;
+  const before = loadavg()[0]!;
   const run = await runRestore({ graph: layeredGraph({ n, seed: 7 }), jobs, delayMs });
+  const machine = `${availableParallelism()} CPUs, load average ${before.toFixed(1)} before and ${loadavg()[0]!.toFixed(1)} after the run`;
   if (run.exitCode !== 0) throw new Error(`hook.js restore exited ${run.exitCode}:\n${run.hookOutput}`);
   const file = readdirSync(records).find((f) => f.startsWith('restore-'));
   if (!file) throw new Error(`the hook wrote no record in ${records}:\n${run.hookOutput}`);
   mkdirSync(dirname(out), { recursive: true });
   const text = execFileSync(process.execPath, [CLI_JS, 'report', '--file', join(records, file), '--svg', `${out}.svg`], { encoding: 'utf8' });
   // The record's temp path says nothing to a reader of the README.
-  writeFileSync(`${out}.txt`, text.replace(/^record: .*\n/, '').replace(/\ntimeline: .*\n$/, '\n'));
+  writeFileSync(`${out}.txt`, `# ${n} containers (bench/graph.ts, seed 7), ${delayMs} ms per start in the kleened double, jobs ${jobs}; ${machine}\n`
+    + text.replace(/^record: .*\n/, '').replace(/\ntimeline: .*\n$/, '\n'));
   execFileSync('rsvg-convert', ['-b', 'white', '-o', `${out}.png`, `${out}.svg`]);
   process.stdout.write(`${out}.svg\n${out}.png\n${out}.txt\n`);
 } finally {

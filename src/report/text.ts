@@ -20,6 +20,15 @@ export function fmtMs(ms: number): string {
   return ms < 10_000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** `56 min 38 s` from a minute on, else fmtMs. */
+export function fmtLong(ms: number): string {
+  if (ms < 60_000) return fmtMs(ms);
+  const s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return `${h ? `${h} h ` : ''}${m} min ${s % 60} s`;
+}
+
 /** systemd-analyze's `1.234s`. */
 function secs(ms: number): string {
   return `${(ms / 1000).toFixed(3)}s`;
@@ -29,7 +38,7 @@ function secs(ms: number): string {
 export function runHeading(rec: RunRecord): string {
   const r = rec.run;
   const when = r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC').replace(/Z$/, ' UTC');
-  const up = r.bootedAt !== undefined ? `, ${fmtMs(Date.parse(r.startedAt) - Date.parse(r.bootedAt))} after boot` : '';
+  const up = r.bootedAt !== undefined ? `, ${fmtLong(Date.parse(r.startedAt) - Date.parse(r.bootedAt))} after boot` : '';
   return printable(`${r.summary} (${when}${up}; took ${fmtMs(r.totalMs)}, jobs ${r.jobs})`);
 }
 
