@@ -1,6 +1,7 @@
 // `plan --dot` (hook.js and kleene-boot): the plan's dependency graph as Graphviz DOT on stdout,
-// for `kleene-boot plan --dot | dot -Tsvg > plan.svg`. When no plan could be made (kleened down),
-// the reasons go to stderr and stdout stays empty, so a pipe into dot draws nothing wrong.
+// for `kleene-boot plan --dot | dot -Tsvg > plan.svg`. With kleened down, the graph is what
+// rc.conf alone decides (titled so) and the reason goes to stderr; when no plan at all could be
+// made, stdout stays empty, so a pipe into dot draws nothing wrong.
 import { planDot } from '../report/dot.ts';
 import { runCheck } from './check.ts';
 import type { HookContext } from './context.ts';
@@ -14,6 +15,7 @@ export async function runPlanDot(ctx: HookContext, opts: { boot?: boolean } = {}
     return 1;
   }
   for (const n of report.notes) ctx.deps.stderr(`${n}\n`);
-  ctx.deps.stdout(planDot(report.plan));
+  if (report.offline) ctx.deps.stderr(`kleened cannot be asked: ${report.offline}; the graph shows what rc.conf alone decides\n`);
+  ctx.deps.stdout(planDot(report.plan, { offline: report.offline !== undefined }));
   return report.ok ? 0 : 1;
 }

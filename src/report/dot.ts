@@ -31,31 +31,33 @@ function wrap(s: string, width = 36): string[] {
   return out;
 }
 
-function nodeLine(i: PlanItem, indent: string): string {
+function nodeLine(i: PlanItem, indent: string, offline: boolean): string {
   const what = i.reason !== undefined && i.decision !== 'start' ? `${WORD[i.decision]}: ${i.reason}` : WORD[i.decision];
   // Each part is escaped on its own; the line breaks between them are DOT's \n.
   const text = [i.name, ...wrap(what)].map((p) => dotString(p).slice(1, -1)).join('\\n');
-  return `${indent}${dotString(i.id)} [label="${text}", fillcolor="${FILL[i.decision]}", tooltip=${dotString(`${i.name} (${i.id})`)}];`;
+  return `${indent}${dotString(i.id)} [label="${text}", fillcolor="${FILL[i.decision]}", tooltip=${dotString(offline ? i.name : `${i.name} (${i.id})`)}];`;
 }
 
-/** The plan as DOT text. */
-export function planDot(plan: Plan): string {
+/** The plan as DOT text; `offline`: made from rc.conf alone (kleened could not be asked), ids are names. */
+export function planDot(plan: Plan, opts: { offline?: boolean } = {}): string {
+  const offline = opts.offline ?? false;
   const byId = new Map(plan.items.map((i) => [i.id, i]));
+  const title = `kleene_containers restore plan${offline ? ' from rc.conf alone (kleened could not be asked)' : ''}: an edge goes from a dependency to what waits for it`;
   const o: string[] = [
     'digraph kleene_containers {',
-    '  graph [rankdir=LR, fontname="Helvetica", fontsize=11, label="kleene_containers restore plan: an edge goes from a dependency to what waits for it", labelloc=t];',
+    `  graph [rankdir=LR, fontname="Helvetica", fontsize=11, label=${dotString(title)}, labelloc=t];`,
     '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
     '  edge [color="#6b7785"];',
   ];
   plan.waves.forEach((wave, k) => {
     o.push(`  subgraph cluster_wave_${k + 1} {`, `    label="wave ${k + 1}"; style=dashed; color="#9aa5b1";`);
-    for (const id of wave) o.push(nodeLine(byId.get(id)!, '    '));
+    for (const id of wave) o.push(nodeLine(byId.get(id)!, '    ', offline));
     o.push('  }');
   });
   const rest = plan.items.filter((i) => i.decision !== 'start');
   if (rest.length > 0) {
     o.push('  subgraph cluster_not_started {', '    label="not started"; style=dashed; color="#9aa5b1";');
-    for (const i of rest) o.push(nodeLine(i, '    '));
+    for (const i of rest) o.push(nodeLine(i, '    ', offline));
     o.push('  }');
   }
   if (plan.problems.length > 0) {

@@ -46,11 +46,31 @@ t.test('plan --dot draws the real plan: waves, decisions, reasons, edges', async
   t.equal(bad.exitCode, 2, 'one output shape at a time');
 });
 
-t.test('plan --dot with kleened down: nothing on stdout, the reason on stderr', async (t) => {
+t.test('plan --dot with kleened down: the graph of what rc.conf alone decides, the reason on stderr', async (t) => {
   const r = await rig(t, { containers: [{ name: 'db' }] }, { kleened: false });
-  const root = stageRoot(r, 'kleene_containers_list="db"\nkleene_containers_wait_timeout="1"');
+  const root = stageRoot(r, 'kleene_containers_list="db web"\nkleene_containers_web_depend="db"\nkleene_containers_wait_timeout="1"');
   const run = await execa(process.execPath, [CLI_JS, 'plan', '--dot', '--root', root], { reject: false, env: { KLEENE_SIM_STATE: r.statePath } });
   t.equal(run.exitCode, 1);
-  t.equal(run.stdout, '');
-  t.match(run.stderr, /db: failed: /);
+  t.match(run.stdout, 'label="kleene_containers restore plan from rc.conf alone (kleened could not be asked)');
+  t.match(run.stdout, '"db" -> "web";');
+  t.match(run.stderr, /^kleened cannot be asked: .*; the graph shows what rc.conf alone decides$/m);
+  const svg = await execa('dot', ['-Tsvg'], { input: run.stdout, reject: false });
+  t.equal(svg.exitCode, 0, svg.stderr);
+});
+
+t.test('restore --root leaves its record under the staged root, where report --root reads it', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'db', faults: { start_delay_ms: 20 } }, { name: 'web', faults: { start_delay_ms: 20 } }] });
+  const root = stageRoot(r, 'kleene_containers_list="db web"\nkleene_containers_web_depend="db"\nkleene_containers_logger="/bin/true"');
+  const env = { KLEENE_SIM_STATE: r.statePath };
+  const run = await execa(process.execPath, [CLI_JS, 'restore', '--root', root], { reject: false, env });
+  t.equal(run.exitCode, 0, run.stdout + run.stderr);
+  const rep = await execa(process.execPath, [CLI_JS, 'report', '--root', root], { reject: false, env });
+  t.equal(rep.exitCode, 0, rep.stderr);
+  t.match(rep.stdout, new RegExp(`^record: ${root}/var/db/kleene-boot/restore-.*\\.json$`, 'm'));
+  t.match(rep.stdout, /^  web \([0-9a-f]{12}\) @\d+\.\d{3}s .*\n  └─db /m);
+  const stop = await execa(process.execPath, [CLI_JS, 'stop', '--root', root], { reject: false, env });
+  t.equal(stop.exitCode, 0, stop.stdout + stop.stderr);
+  const srep = await execa(process.execPath, [CLI_JS, 'report', '--root', root, '--run', 'stop'], { reject: false, env });
+  t.match(srep.stdout, /^stop: ok: 2 containers: 2 stopped \(/m);
+  t.match(srep.stdout, /blame \(stop request to stopped, slowest first\):/);
 });

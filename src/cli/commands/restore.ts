@@ -3,6 +3,8 @@
 // --root), handed to the very code the boot hook runs. Also the factory for stop/check/plan.
 import type { CommandModule } from 'yargs';
 import { runHook } from '../../hook/main.ts';
+import { RECORD_DIR_ENV } from '../../hook/progress.ts';
+import { recordDir } from '../../record/store.ts';
 import { evaluateRc } from '../../rcconf/effective.ts';
 
 export interface HookVerbArgs {
@@ -31,7 +33,8 @@ export function hookVerbCommand(verb: 'restore' | 'stop' | 'check' | 'plan', des
         .option('json', { type: 'boolean', describe: 'Print one JSON document' }) as never,
     handler: async (argv) => {
       const vars = await readRcVars(argv.root);
-      process.exitCode = await runHook([verb, ...(argv.json ? ['--json'] : [])], vars);
+      // restore and stop leave their record under the staged root too, where `report --root` reads it.
+      process.exitCode = await runHook([verb, ...(argv.json ? ['--json'] : [])], argv.root === '/' ? vars : { ...vars, [RECORD_DIR_ENV]: recordDir(argv.root) });
     },
   };
 }
