@@ -88,3 +88,26 @@ t.test('each container\'s line reaches the console and syslog as soon as its out
   t.equal(report.code, 0, report.stdout);
   t.match(report.stdout, /^  after \([0-9a-f]{12}\) @\d+\.\d{3}s \+\d+\.\d{3}s waited \d+\.\d{3}s\n  └─slow /m, 'the chain: slow, then after');
 });
+
+t.test('in background mode the lines reach syslog as they happen', async (t) => {
+  const sim = await BootSim.create(t, {
+    state: { containers: [
+      { name: 'slow', faults: { start_delay_ms: 3000 } },
+      { name: 'fast', faults: { start_delay_ms: 100 } },
+    ] },
+    rcConf: { kleene_containers_list: 'slow fast', kleene_containers_start_timeout: '20', kleene_containers_background: 'YES' },
+  });
+  const syslog = sim.host.path(SIM.syslog);
+  const watch = new Watcher(() => [syslog]);
+  watch.start();
+  const boot = await sim.boot();
+  t.equal(boot.code, 0, 'rc finished');
+  // Boot goes on; the restore finishes in the background: wait (bounded) for its summary.
+  for (const end = Date.now() + 30_000; Date.now() < end && watch.when(/restore: ok/) === undefined;) await new Promise((r) => setTimeout(r, 50));
+  watch.stop();
+  const id = (n: string) => containerId(sim.state(), n);
+  const slowJail = isoMs(sim.state().events.find((e) => e.type === 'start' && e.container === id('slow'))!.time);
+  const fast = watch.when(new RegExp(`^kleene_containers: fast \\(${id('fast')}\\): started$`));
+  t.ok(fast !== undefined && fast < slowJail - 1500, `fast's syslog line at ${fast}, slow's jail at ${slowJail}`);
+  t.ok(watch.when(/^kleene_containers: restore: ok: 2 containers: 2 started$/)! >= slowJail, 'the summary last');
+});
