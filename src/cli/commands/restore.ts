@@ -10,6 +10,7 @@ import { evaluateRc } from '../../rcconf/effective.ts';
 export interface HookVerbArgs {
   root: string;
   json?: boolean;
+  boot?: boolean;
 }
 
 /** rc.conf's variables for both services, as load_rc_config leaves them (kleene_containers' fragment wins on conflicts). */
@@ -30,11 +31,13 @@ export function hookVerbCommand(verb: 'restore' | 'stop' | 'check' | 'plan', des
     builder: (y) =>
       y
         .option('root', { alias: 'R', type: 'string', default: '/', describe: 'Read rc.conf from a host image staged under this directory' })
-        .option('json', { type: 'boolean', describe: 'Print one JSON document' }) as never,
+        .option('json', { type: 'boolean', describe: 'Print one JSON document' })
+        .option('boot', { type: 'boolean', hidden: verb !== 'plan', describe: 'Plan as a boot from scratch would (no jail runs yet)' }) as never,
     handler: async (argv) => {
       const vars = await readRcVars(argv.root);
       // restore and stop leave their record under the staged root too, where `report --root` reads it.
-      process.exitCode = await runHook([verb, ...(argv.json ? ['--json'] : [])], argv.root === '/' ? vars : { ...vars, [RECORD_DIR_ENV]: recordDir(argv.root) });
+      const env = argv.root === '/' ? vars : { ...vars, [RECORD_DIR_ENV]: recordDir(argv.root) };
+      process.exitCode = await runHook([verb, ...(argv.json ? ['--json'] : []), ...(verb === 'plan' && argv.boot ? ['--boot'] : [])], env);
     },
   };
 }
