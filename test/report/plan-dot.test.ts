@@ -74,3 +74,18 @@ t.test('restore --root leaves its record under the staged root, where report --r
   t.match(srep.stdout, /^stop: ok: 2 containers: 2 stopped \(/m);
   t.match(srep.stdout, /blame \(stop request to stopped, slowest first\):/);
 });
+
+t.test('hook.js plan --dot: the same graph from the boot hook', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'db' }, { name: 'web' }] });
+  const vars = { kleene_containers_list: 'web db', kleene_containers_web_depend: 'db' };
+  const run = await r.hook(['plan', '--dot'], vars);
+  t.equal(run.code, 0, run.stderr);
+  t.match(run.stdout, `"${r.id('db')}" -> "${r.id('web')}";`);
+  t.match(run.stdout, /label="wave 2"/);
+  const svg = await execa('dot', ['-Tsvg'], { input: run.stdout, reject: false });
+  t.equal(svg.exitCode, 0, svg.stderr);
+  const both = await r.hook(['plan', '--dot', '--json'], vars);
+  t.equal(both.code, 2);
+  t.match(both.stderr, 'plan takes --json or --dot, not both');
+  t.same(r.state().events.filter((e) => e.type === 'start'), [], 'plan starts nothing');
+});
