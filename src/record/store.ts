@@ -77,7 +77,14 @@ export interface LoadedRecord {
  * writing, or the disk filled), a record of an older or newer kleene-boot, a field that is wrong.
  */
 export async function readLatestRecord(dir: string, command: RecordCommand): Promise<LoadedRecord> {
-  const files = await listRecords(dir, command);
+  let files: string[];
+  try {
+    files = await listRecords(dir, command);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new KleeneBootError('record-unreadable', `cannot read the records: ${(e as Error).message}`, { file: dir },
+      code === 'EACCES' ? 'records are readable by root only: run as root' : undefined);
+  }
   const newest = files.at(-1);
   if (newest === undefined) {
     throw new KleeneBootError('no-record', `no record of a ${command} run`, { file: dir },
