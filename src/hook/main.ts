@@ -79,9 +79,15 @@ async function runCommand(command: 'restore' | 'stop' | 'check' | 'plan', ctx: H
     ctx.onEvent = (e) => { listener(e); progress.onEvent(e); };
   }
   let report: CheckReport;
-  if (command === 'restore') report = await runRestore(ctx);
-  else if (command === 'stop') report = await runStop(ctx);
-  else report = await runCheck(ctx, command, { boot });
+  try {
+    if (command === 'restore') report = await runRestore(ctx);
+    else if (command === 'stop') report = await runStop(ctx);
+    else report = await runCheck(ctx, command, { boot });
+  } catch (err) {
+    // The logger process must not keep the hook alive after the last guard in runHook reports this.
+    await progress?.abandon();
+    throw err;
+  }
   ctx.onEvent({ type: 'run-done', at: since(ctx), ok: report.ok });
 
   if (json) {

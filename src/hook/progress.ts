@@ -172,6 +172,15 @@ export class RunProgress {
     await this.record(report);
   }
 
+  /** The run failed without a report: end the logger (bounded), say nothing more. Never rejects. */
+  async abandon(): Promise<void> {
+    try {
+      await this.log?.close();
+    } catch {
+      // The run's own error is what gets reported.
+    }
+  }
+
   private async record(report: Report & { plan?: Plan }): Promise<void> {
     const dir = this.opts.recordDir;
     if (dir === undefined) return;

@@ -93,3 +93,12 @@ t.test('the record directory: KLEENE_BOOT_RECORD_DIR, - for none, else under the
   t.equal(recordDirFor({}, '/stage'), '/stage/var/db/kleene-boot');
   t.equal(recordDirFor({}, '/'), '/var/db/kleene-boot');
 });
+
+t.test('a run that ends without a report still ends its logger, so the hook can exit', async (t) => {
+  const { p, err, syslog } = setup(t);
+  p.onEvent({ type: 'outcome', id: web.id, at: 150, result: web });
+  // Mutation tried: abandon() not closing the stream: the logger shim waits on stdin and this times out.
+  await p.abandon();
+  t.same(err, []);
+  t.match(readFileSync(syslog, 'utf8'), /web \(aaaaaaaaaaaa\): started\n$/, 'what was said stays said');
+});
