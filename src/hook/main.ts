@@ -11,6 +11,7 @@ import type { RunEvent } from './events.ts';
 import { resolveAddress } from './kleened-up.ts';
 import { defaultDeps, type HookDeps } from './deps.ts';
 import { runPlanDot } from './plan-dot.ts';
+import type { RunRecord } from '../record/schema.ts';
 import { RunProgress, recordDirFor } from './progress.ts';
 import { reportJson, reportLines } from './report.ts';
 import { runRestore } from './restore.ts';
@@ -72,7 +73,8 @@ async function runCommand(command: 'restore' | 'stop' | 'check' | 'plan', ctx: H
   const progress = command === 'restore' || command === 'stop'
     ? new RunProgress(command, { t0: ctx.t0, deps, jobs: ctx.config.jobs, notes: ctx.notes, console: !json, recordDir,
       ...(deps.logStream ? { logStream: () => deps.logStream!(ctx.config.tools.logger, LOG_TAG) } : {}),
-      logOnce: (lines) => deps.log(ctx.config.tools.logger, LOG_TAG, lines) })
+      logOnce: (lines) => deps.log(ctx.config.tools.logger, LOG_TAG, lines),
+      ...(deps.writeRecord ? { writeRecord: (dir: string, rec: RunRecord) => deps.writeRecord!(dir, rec) } : {}) })
     : undefined;
   if (progress) {
     const listener = ctx.onEvent;

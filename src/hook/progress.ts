@@ -7,8 +7,8 @@
 import { uptime } from 'node:os';
 import type { LogStream } from '../host/logger-stream.ts';
 import { buildRecord, type ContainerFacts } from '../record/build.ts';
-import type { RecordCommand } from '../record/schema.ts';
-import { recordDir, writeRecord } from '../record/store.ts';
+import type { RecordCommand, RunRecord } from '../record/schema.ts';
+import { recordDir } from '../record/store.ts';
 import type { Decision, Plan } from '../plan/types.ts';
 import type { ContainerResult, Outcome } from './outcome.ts';
 import { printable, reportLines, resultLine, summaryLine, type Report } from './report.ts';
@@ -51,8 +51,9 @@ export interface ProgressOptions {
   notes: readonly string[];
   /** Print the lines on stdout as they come (false for --json: its one document is the output). */
   console: boolean;
-  /** Where the record goes; undefined = no record. */
+  /** Where the record goes, and how it is written; either undefined = no record. */
   recordDir?: string;
+  writeRecord?: (dir: string, rec: RunRecord) => Promise<string>;
 }
 
 /** The record directory for a run: $KLEENE_BOOT_RECORD_DIR, else /var/db/kleene-boot under the run's root. */
@@ -183,7 +184,8 @@ export class RunProgress {
 
   private async record(report: Report & { plan?: Plan }): Promise<void> {
     const dir = this.opts.recordDir;
-    if (dir === undefined) return;
+    const write = this.opts.writeRecord;
+    if (dir === undefined || write === undefined) return;
     for (const i of report.plan?.items ?? []) {
       const f = this.fact(i.id);
       f.decision = i.decision;
@@ -210,7 +212,7 @@ export class RunProgress {
       summary: summaryLine(report.command, report.results, report.ok), notes: report.notes, results: report.results, containers: this.facts,
     });
     try {
-      await writeRecord(dir, rec);
+      await write(dir, rec);
     } catch (err) {
       this.opts.deps.stderr(`hook: cannot write the record of this ${this.command} under ${dir}: ${err instanceof Error ? err.message : String(err)} (the ${this.command} itself is not affected)\n`);
     }

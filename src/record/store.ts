@@ -3,7 +3,7 @@
 // 0700 directory (a record names every container and why it failed: root's business only),
 // written atomically (temp file, fsync, rename), keeping the newest KEEP_RUNS of each command.
 import { constants, promises as fsp } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic.ts';
 import { underRoot } from '../fs/root.ts';
 import { KleeneBootError } from '../errors.ts';
@@ -46,7 +46,13 @@ export async function listRecords(dir: string, command: RecordCommand): Promise<
  * caller says so once and goes on: a run never fails for its record).
  */
 export async function writeRecord(dir: string, rec: RunRecord): Promise<string> {
-  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+  // Parents as the system makes them (on FreeBSD /var/db exists); the records' own directory 0700.
+  await fsp.mkdir(dirname(dir), { recursive: true });
+  try {
+    await fsp.mkdir(dir, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
   let file = join(dir, recordFileName(rec.run.command, rec.run.startedAt));
   // Two runs in one millisecond: the second gets a suffix rather than replacing the first.
   for (let k = 1; await exists(file); k++) file = join(dir, recordFileName(rec.run.command, rec.run.startedAt).replace(/\.json$/, `_${k}.json`));

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunProgress, recordDirFor } from '../../src/hook/progress.ts';
 import { openLogStream } from '../../src/host/logger-stream.ts';
+import { writeRecord } from '../../src/record/store.ts';
 import type { ContainerResult } from '../../src/hook/outcome.ts';
 import { checkRecord } from '../../src/record/schema.ts';
 import { SHIMS_DIR, simTempDir } from '../helpers/sim-state.ts';
@@ -25,7 +26,7 @@ function setup(t: Test, over: { console?: boolean; logger?: string } = {}) {
     t0, deps: { stdout: (s) => out.push(s), stderr: (s) => err.push(s) },
     logStream: () => openLogStream(over.logger ?? join(SHIMS_DIR, 'logger'), 'kleene_containers', { timeoutMs: 10_000 }),
     logOnce: async () => { throw new Error('not used with a stream'); },
-    jobs: 2, notes: ['warning: kleene_containers_jobs: bad'], console: over.console ?? true, recordDir: join(dir, 'records'),
+    jobs: 2, notes: ['warning: kleene_containers_jobs: bad'], console: over.console ?? true, recordDir: join(dir, 'records'), writeRecord,
   });
   return { p, out, err, syslog, dir };
 }

@@ -43,6 +43,7 @@ t.test('written 0600 in a 0700 directory, the newest KEEP_RUNS of each command k
   t.equal(files.filter((f) => f.startsWith('stop-')).length, 1, 'stop records kept apart');
   t.notOk(files.some((f) => f.startsWith('.')), 'no temp file left');
   t.equal(statSync(dir).mode & 0o777, 0o700);
+  t.equal(statSync(join(dir, '..')).mode & 0o777, 0o755, 'parents made as the system makes them (umask 022)');
   for (const f of files) t.equal(statSync(join(dir, f)).mode & 0o777, 0o600, f);
   const latest = await readLatestRecord(dir, 'restore');
   t.equal(latest.record.run.startedAt, `2026-11-29T23:00:0${KEEP_RUNS + 1}.000Z`, 'the newest is read');
