@@ -5,6 +5,9 @@ import type { Test } from 'tap';
 // Subtests are independent (own temp dir, own state, own daemon): run them side by side.
 t.jobs = 4;
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
 import { startKleened } from './kleened/server.mjs';
 import { request, execStart, startContainer } from './kleened/client.ts';
 import { containerId, makeState, readRequestLog, readState, simTempDir, waitFor, writeState } from '../helpers/sim-state.ts';
@@ -358,4 +361,30 @@ t.test('at its start it starts on-startup containers one after another and re-ru
   const s = await waitFor('db up', () => { const x = readState(statePath); return x.jails.length === 2 && x; });
   t.same(s.events.map((e) => [e.type, e.container]), [['duplicate_start', containerId(state, 'web')], ['start', containerId(state, 'db')]]);
   t.same(s.jails.map((j) => j.name).sort(), [containerId(state, 'web'), containerId(state, 'db')].sort());
+});
+
+t.test('serves several addresses at once, https with the configured key and certificate', async (t) => {
+  const dir = simTempDir((fn) => t.teardown(fn));
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'cert.pem');
+  const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=kleened'], { encoding: 'utf8' });
+  if (!t.equal(gen.status, 0, `openssl makes a test certificate ${gen.stderr ?? ''}`)) return;
+  const statePath = join(dir, 'state.json');
+  writeState(statePath, makeState({ containers: [{ name: 'web', running: true }] }));
+  const plain = join(dir, 'plain.sock');
+  const secure = join(dir, 'tls.sock');
+  const k = await startKleened({ statePath, autostart: false, listeners: [{ socket: plain }, { socket: secure, tls: { cert: readFileSync(cert), key: readFileSync(key) } }] });
+  t.teardown(() => k.close());
+  t.same((await request(plain, 'GET', '/containers/list')).json.map((c: any) => c.name), ['web']);
+  const body = await new Promise<string>((resolve, reject) => {
+    const req = httpsRequest({ socketPath: secure, path: '/containers/list', ca: readFileSync(cert), servername: 'kleened', checkServerIdentity: () => undefined }, (res) => {
+      let text = '';
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  t.same(JSON.parse(body).map((c: any) => c.name), ['web'], 'the same API over TLS');
+  t.equal((await request(secure, 'GET', '/containers/list', undefined, 2000).catch((e: Error) => ({ status: e.message }))).status === 200, false, 'plain HTTP is refused on the TLS address');
 });
