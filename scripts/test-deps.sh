@@ -12,6 +12,8 @@ command -v mandoc >/dev/null 2>&1 || missing="$missing mandoc"
 command -v nsenter >/dev/null 2>&1 || missing="$missing util-linux"
 command -v ansible-playbook >/dev/null 2>&1 || missing="$missing ansible-core"
 command -v ansible-lint >/dev/null 2>&1 || missing="$missing ansible-lint"
+command -v dot >/dev/null 2>&1 || missing="$missing graphviz" # plan --dot
+command -v rsvg-convert >/dev/null 2>&1 || missing="$missing librsvg2-bin" # report --svg
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 	echo "test-deps: installing${missing}" >&2

@@ -7,6 +7,9 @@ import { waitForApi } from '../kleened/wait-api.ts';
 import { execInJail } from '../host/jexec.ts';
 import { listJails } from '../host/jls.ts';
 import { logLines } from '../host/logger.ts';
+import { openLogStream, type LogStream } from '../host/logger-stream.ts';
+import type { RunRecord } from '../record/schema.ts';
+import { writeRecord } from '../record/store.ts';
 import { checkPidfile, type KleenedProcess } from '../host/pidfile.ts';
 import { probeTcp } from '../host/tcp.ts';
 import { listDatasets } from '../host/zfs.ts';
@@ -26,6 +29,10 @@ export interface HookDeps {
   execInJail(jexec: string, jail: string, command: string, opts: { timeoutMs: number; signal: AbortSignal }): Promise<number>;
   probeTcp(host: string, port: number, signal: AbortSignal): Promise<boolean>;
   log(logger: string, tag: string, lines: string[]): Promise<void>;
+  /** One logger process taking lines as they come (live progress); without it, lines go through log() at the end. */
+  logStream?(logger: string, tag: string): LogStream;
+  /** Writes a run's record into `dir` (atomic, 0600, rotated); without it, no record is kept. */
+  writeRecord?(dir: string, rec: RunRecord): Promise<string>;
   stdout(text: string): void;
   stderr(text: string): void;
 }
@@ -42,6 +49,8 @@ export function defaultDeps(): HookDeps {
     execInJail,
     probeTcp,
     log: (logger, tag, lines) => logLines(logger, tag, lines, { timeoutMs: 10_000 }),
+    logStream: (logger, tag) => openLogStream(logger, tag, { timeoutMs: 10_000 }),
+    writeRecord,
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
   };

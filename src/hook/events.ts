@@ -18,6 +18,9 @@ export type RunEvent =
   | { type: 'jail-seen'; id: string; at: number }
   /** Its ready check passed: from now on it counts as up for its dependents. */
   | { type: 'ready'; id: string; at: number }
+  /** stop: kleene-boot asked kleened to stop the container, and kleened answered (or the stop failed). */
+  | { type: 'stop-requested'; id: string; name: string; at: number }
+  | { type: 'stop-done'; id: string; at: number }
   /** The container's final result for this run. */
   | { type: 'outcome'; id?: string; name: string; at: number; result: ContainerResult }
   /** The run is over. */

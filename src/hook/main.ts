@@ -10,6 +10,9 @@ import { contextFromEnv, since, type HookContext } from './context.ts';
 import type { RunEvent } from './events.ts';
 import { resolveAddress } from './kleened-up.ts';
 import { defaultDeps, type HookDeps } from './deps.ts';
+import { runPlanDot } from './plan-dot.ts';
+import type { RunRecord } from '../record/schema.ts';
+import { RunProgress, recordDirFor } from './progress.ts';
 import { reportJson, reportLines } from './report.ts';
 import { runRestore } from './restore.ts';
 import { runStop } from './stop.ts';
@@ -18,7 +21,7 @@ import { runStop } from './stop.ts';
 export const LOG_TAG = 'kleene_containers';
 
 const USAGE = `usage: hook.js restore|stop|check [--json]
-       hook.js plan [--boot] [--json]
+       hook.js plan [--boot] [--json | --dot]
        hook.js wait-api [--socket PATH | --config FILE] --timeout SECONDS [--verbose]`;
 
 export interface RunHookOptions {
@@ -41,14 +44,18 @@ export async function runHook(argv: readonly string[], env: VarMap, deps: HookDe
   }
   let json = false;
   let boot = false;
+  let dot = false;
   for (const a of rest) {
     if (a === '--json') json = true;
     else if (a === '--boot' && command === 'plan') boot = true;
+    else if (a === '--dot' && command === 'plan') dot = true;
     else return usage(`unknown option '${a}' for ${command}`);
   }
+  if (dot && json) return usage('plan takes --json or --dot, not both');
   const ctx = contextFromEnv(env, deps, opts);
   try {
-    return await runCommand(command, ctx, json, boot);
+    if (dot) return await runPlanDot(ctx, { boot });
+    return await runCommand(command, ctx, json, boot, recordDirFor(env, ctx.root));
   } catch (err) {
     // Every run* resolves with a report; this is the last guard so boot always gets a line.
     deps.stderr(`hook: ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -58,12 +65,31 @@ export async function runHook(argv: readonly string[], env: VarMap, deps: HookDe
   }
 }
 
-async function runCommand(command: 'restore' | 'stop' | 'check' | 'plan', ctx: HookContext, json: boolean, boot: boolean): Promise<number> {
+async function runCommand(command: 'restore' | 'stop' | 'check' | 'plan', ctx: HookContext, json: boolean, boot: boolean,
+  recordDir: string | undefined): Promise<number> {
   const { deps } = ctx;
+  // restore and stop change the system: each container's line goes to the console and syslog
+  // as soon as its outcome is known, and the run leaves a record (progress.ts).
+  const progress = command === 'restore' || command === 'stop'
+    ? new RunProgress(command, { t0: ctx.t0, deps, jobs: ctx.config.jobs, notes: ctx.notes, console: !json, recordDir,
+      ...(deps.logStream ? { logStream: () => deps.logStream!(ctx.config.tools.logger, LOG_TAG) } : {}),
+      logOnce: (lines) => deps.log(ctx.config.tools.logger, LOG_TAG, lines),
+      ...(deps.writeRecord ? { writeRecord: (dir: string, rec: RunRecord) => deps.writeRecord!(dir, rec) } : {}) })
+    : undefined;
+  if (progress) {
+    const listener = ctx.onEvent;
+    ctx.onEvent = (e) => { listener(e); progress.onEvent(e); };
+  }
   let report: CheckReport;
-  if (command === 'restore') report = await runRestore(ctx);
-  else if (command === 'stop') report = await runStop(ctx);
-  else report = await runCheck(ctx, command, { boot });
+  try {
+    if (command === 'restore') report = await runRestore(ctx);
+    else if (command === 'stop') report = await runStop(ctx);
+    else report = await runCheck(ctx, command, { boot });
+  } catch (err) {
+    // The logger process must not keep the hook alive after the last guard in runHook reports this.
+    await progress?.abandon();
+    throw err;
+  }
   ctx.onEvent({ type: 'run-done', at: since(ctx), ok: report.ok });
 
   if (json) {
@@ -74,17 +100,11 @@ async function runCommand(command: 'restore' | 'stop' | 'check' | 'plan', ctx: H
     deps.stdout(reportJson(report, extra) + '\n');
   } else if (command === 'plan' && report.plan) {
     deps.stdout([...report.notes, ...planLines(report.plan, ctx, report.results, { offline: report.offline, boot })].join('\n') + '\n');
-  } else {
+  } else if (!progress) {
     deps.stdout(reportLines(report).join('\n') + '\n');
   }
-  // restore and stop change the system: their report goes to syslog too, in one logger call.
-  if (command === 'restore' || command === 'stop') {
-    try {
-      await deps.log(ctx.config.tools.logger, LOG_TAG, reportLines(report));
-    } catch (err) {
-      deps.stderr(`hook: cannot log to syslog: ${err instanceof Error ? err.message : String(err)}\n`);
-    }
-  }
+  // The lines not said yet and the summary (console unless --json, and syslog), then the record.
+  await progress?.end(report);
   return report.ok ? 0 : 1;
 }
 

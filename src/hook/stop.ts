@@ -2,7 +2,7 @@
 // start order (dependents before what they depend on), each bounded by the stop timeout, then
 // check with one jls call that their jails are really gone (as rc.d/jail does with jls -j).
 import { planRestore } from '../plan/restore.ts';
-import type { HookContext } from './context.ts';
+import { since, type HookContext } from './context.ts';
 import { INVENTORY_TIMEOUT_MS, gatherInventory } from './inventory.ts';
 import { awaitKleened, KleenedUnavailable, resolveAddress } from './kleened-up.ts';
 import type { ContainerResult } from './outcome.ts';
@@ -45,6 +45,7 @@ export async function runStop(ctx: HookContext): Promise<Report> {
     const base = { id, name: item.name, entry: item.entry };
     const t0 = Date.now();
     const { signal, clear } = deadline(config.stopTimeout * 1000);
+    ctx.onEvent({ type: 'stop-requested', id, name: item.name, at: since(ctx) });
     try {
       await api.stopContainer(id, signal);
       results.set(id, { ...base, outcome: 'stopped', ms: Date.now() - t0 });
@@ -55,6 +56,9 @@ export async function runStop(ctx: HookContext): Promise<Report> {
     } finally {
       clear();
     }
+    // Live progress: its line now; the jls check below may still correct it (a jail left running).
+    ctx.onEvent({ type: 'stop-done', id, at: since(ctx) });
+    ctx.onEvent({ type: 'outcome', id, name: item.name, at: since(ctx), result: results.get(id)! });
   }
   if (toStop.length > 0) {
     try {

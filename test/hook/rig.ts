@@ -79,6 +79,8 @@ export async function rig(t: { teardown(fn: () => unknown): void }, spec: StateS
           kleene_containers_zfs: join(SHIMS_DIR, 'zfs'),
           kleene_containers_jexec: join(SHIMS_DIR, 'jexec'),
           kleene_containers_logger: join(SHIMS_DIR, 'logger'),
+          // The run record (issue 12) in the rig, never the real host's /var/db/kleene-boot.
+          KLEENE_BOOT_RECORD_DIR: join(dir, 'records'),
           ...vars,
         },
         reject: false,

@@ -43,6 +43,8 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./plan.ts')).planCommand },
   { command: 'adopt', describe: "Move kleened's on-startup containers into kleene_containers_list and set their restart_policy to no",
     load: async () => (await import('./adopt.ts')).adoptCommand },
+  { command: 'report', describe: 'Show what the last restore or stop did: blame, the critical chain, where the time went; --svg draws the timeline',
+    load: async () => (await import('./report.ts')).reportCommand },
 ];
 
 /** The name a command is typed as (first word of its command string). */

@@ -63,7 +63,6 @@ export const rcApplyCommand: CommandModule<object, ApplyArgs> = {
   builder: (y) =>
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'The declaration (JSON), or - for stdin' })
-      .option('root', { alias: 'R', type: 'string', default: '/', describe: 'Read and edit a host image staged under this directory' })
       .option('check', { type: 'boolean', describe: `Change nothing; exit ${APPLY_WOULD_CHANGE} when something would change, 0 when nothing would` })
       .option('diff', { type: 'boolean', describe: 'Print the unified diff of each file (with --json: in "diff")' })
       .option('json', { type: 'boolean', describe: 'Print {changed, check, files, changes, warnings, diff} as JSON' })

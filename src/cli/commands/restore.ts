@@ -4,6 +4,8 @@
 import type { CommandModule } from 'yargs';
 import { runHook } from '../../hook/main.ts';
 import { KNOBS } from '../../model/knobs.ts';
+import { RECORD_DIR_ENV } from '../../hook/progress.ts';
+import { recordDir } from '../../record/store.ts';
 import { evaluateRc } from '../../rcconf/effective.ts';
 import { hostPath } from '../root.ts';
 
@@ -63,7 +65,9 @@ export function hookVerbCommand(verb: 'restore' | 'stop' | 'check' | 'plan', des
     handler: async (argv) => {
       // The hook takes kleened's socket, config and pidfile under the root itself.
       const vars = await readRcVars(argv.root);
-      process.exitCode = await runHook([verb, ...(argv.json ? ['--json'] : []), ...(verb === 'plan' && argv.boot ? ['--boot'] : [])], vars, undefined, { root: argv.root });
+      // restore and stop leave their record under the staged root too, where `report --root` reads it.
+      const env = argv.root === '/' ? vars : { ...vars, [RECORD_DIR_ENV]: recordDir(argv.root) };
+      process.exitCode = await runHook([verb, ...(argv.json ? ['--json'] : []), ...(verb === 'plan' && argv.boot ? ['--boot'] : [])], env, undefined, { root: argv.root });
     },
   };
 }
