@@ -9,7 +9,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { varPart } from '../src/model/names.ts';
 import { shQuote } from '../src/render/sh.ts';
-import { makeState, readRequestLog, readState, SHIMS_DIR, writeState, type RequestLogEntry } from '../test/helpers/sim-state.ts';
+import {
+  kleenedConfigYaml, makeState, readRequestLog, readState, SHIMS_DIR, writeState, type RequestLogEntry,
+} from '../test/helpers/sim-state.ts';
 import type { GraphNode } from './graph.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -18,6 +20,8 @@ export const HOOK_JS = join(REPO, 'dist', 'hook.js');
 export const CLI_JS = join(REPO, 'dist', 'cli.js');
 const SERVE = join(here, 'double', 'serve.mjs');
 const RSS_PROBE = join(here, 'rss-probe.cjs');
+/** The naive parallel restorer kleene-boot is compared with (issue 13). */
+export const REFERENCE_JS = join(here, 'reference-restore.mjs');
 
 /** The arguments src/host/jls.ts and src/host/zfs.ts pass (what the probe cache answers). */
 export const JLS_ARGS = ['--libxo', 'json', 'jid', 'name'];
@@ -123,6 +127,9 @@ export interface RestoreRun {
   jailsAtEnd: number;
   exitCode: number | null;
   hookOutput: string;
+  /** per container name: when the double received its first POST /exec/create and when its jail
+   * appeared (the double's `start` event), ms since the epoch; NaN when it never happened */
+  timeline: Record<string, { createMs: number; startedMs: number }>;
 }
 
 export interface RestoreRunOptions {
@@ -139,6 +146,8 @@ export interface RestoreRunOptions {
   keep?: boolean;
   /** hook command to run; default restore (`plan` takes the same inventory and starts nothing) */
   command?: 'restore' | 'plan';
+  /** who restores: kleene-boot's hook (default) or the reference restorer (bench/reference-restore.mjs) */
+  restorer?: 'hook' | 'reference';
 }
 
 /**
@@ -196,6 +205,19 @@ export function hookEnv(graph: readonly GraphNode[], jobs: number, paths: { sock
   };
   for (const x of graph) if (x.depends.length > 0) env[`kleene_containers_${varPart(x.name)}_depend`] = x.depends.join(' ');
   return env;
+}
+
+/** Where the hook is told to read kleened's config.yaml instead of /usr/local/etc/kleened/config.yaml
+ * (undefined: the hook under test does not read it). */
+export const CONFIG_ENV: string | undefined = undefined;
+
+/** The environment of one restorer: the hook gets the config.yaml path and no kleened_socket, so
+ * that it finds the socket the way it does on a stock host (kleened_socket set would override
+ * config.yaml); the reference reads kleened_socket only. */
+export function restorerEnv(env: Record<string, string>, configPath: string, restorer: 'hook' | 'reference'): Record<string, string> {
+  if (restorer === 'reference' || CONFIG_ENV === undefined) return env;
+  const { kleened_socket: _socket, ...rest } = env;
+  return { ...rest, [CONFIG_ENV]: configPath };
 }
 
 function startDouble(args: string[]): Promise<ChildProcess> {
@@ -257,7 +279,14 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
       opts.fileState ? {} : { KLEENE_SIM_STATE: jailsFile });
     writeCountingWrapper(tools.zfs, 'zfs', join(SHIMS_DIR, 'zfs'), counter, cache('zfs', ZFS_ARGS));
     // logger stand-in: reads the report (as logger -t does) and leaves syslog alone.
-    writeCountingWrapper(tools.logger, 'logger', '/bin/cat', counter);
+    const sink = join(dir, 'logger-sink');
+    writeFileSync(sink, '#!/bin/sh\nexec cat > /dev/null\n');
+    chmodSync(sink, 0o755);
+    writeCountingWrapper(tools.logger, 'logger', sink, counter);
+    // kleened's config.yaml naming the socket, where the hook reads it (issue 11): the overhead
+    // to the first start includes reading and parsing it.
+    const config = join(dir, 'config.yaml');
+    writeFileSync(config, kleenedConfigYaml(`http://${socket}`));
 
     const double = await startDouble(['--socket', socket, '--state', statePath, '--request-log', requestLog,
       ...(opts.fileState ? ['--file-state'] : ['--jails-file', jailsFile])]);
@@ -266,8 +295,10 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
     try {
       const nodeArgs = ['--require', RSS_PROBE];
       if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir);
-      hook = await timeSpawn(process.execPath, [...nodeArgs, HOOK_JS, opts.command ?? 'restore'], {
-        env: cleanEnv({ ...hookEnv(opts.graph, opts.jobs, { socket, ...tools }), KLEENE_SIM_STATE: statePath, KLEENE_BENCH_RSS_FILE: rssFile }),
+      const target = opts.restorer === 'reference' ? [REFERENCE_JS] : [HOOK_JS, opts.command ?? 'restore'];
+      hook = await timeSpawn(process.execPath, [...nodeArgs, ...target], {
+        env: cleanEnv({ ...restorerEnv(hookEnv(opts.graph, opts.jobs, { socket, ...tools }), config, opts.restorer ?? 'hook'),
+          KLEENE_SIM_STATE: statePath, KLEENE_BENCH_RSS_FILE: rssFile }),
       });
     } finally {
       doubleCpuMs = await stopDouble(double);
@@ -278,6 +309,18 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
     const final = readState(statePath);
     const rss = existsSync(rssFile) ? JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRSSKiB: number; vmHWMKiB: number | null; cpuMs: number } : undefined;
     const t = requestTimes(log);
+    const timeline: RestoreRun['timeline'] = {};
+    const nameOf = new Map(final.containers.map((c) => [c.id, c.name]));
+    for (const name of names) timeline[name] = { createMs: NaN, startedMs: NaN };
+    for (const e of log) {
+      const id = (e.body as { container_id?: unknown } | undefined)?.container_id;
+      const name = typeof id === 'string' ? nameOf.get(id) ?? id : undefined;
+      if (e.kind === 'http' && e.path === '/exec/create' && name && timeline[name] && Number.isNaN(timeline[name].createMs)) timeline[name].createMs = e.t_ms;
+    }
+    for (const ev of final.events) {
+      const name = nameOf.get(ev.container);
+      if (ev.type === 'start' && name && timeline[name]) timeline[name].startedMs = Date.parse(ev.time);
+    }
     return {
       n: names.length,
       jobs: opts.jobs,
@@ -301,6 +344,7 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
       jailsAtEnd: final.jails.length,
       exitCode: hook.code,
       hookOutput: hook.stdout + hook.stderr,
+      timeline,
     };
   } finally {
     if (!opts.keep) removeTempDir(dir);
