@@ -207,9 +207,18 @@ export function hookEnv(graph: readonly GraphNode[], jobs: number, paths: { sock
   return env;
 }
 
-/** Where the hook is told to read kleened's config.yaml instead of /usr/local/etc/kleened/config.yaml
- * (undefined: the hook under test does not read it). */
-export const CONFIG_ENV: string | undefined = undefined;
+/** The rc.conf variable that tells the hook where kleened's config.yaml is (default
+ * /usr/local/etc/kleened/config.yaml), when the built hook reads config.yaml at all (issue 11):
+ * a hook built before that needs kleened_socket. */
+export const CONFIG_ENV: string | undefined = hookReadsConfig() ? 'kleened_config' : undefined;
+
+function hookReadsConfig(): boolean {
+  try {
+    return readFileSync(HOOK_JS, 'utf8').includes('api_listening_sockets');
+  } catch {
+    return false;
+  }
+}
 
 /** The environment of one restorer: the hook gets the config.yaml path and no kleened_socket, so
  * that it finds the socket the way it does on a stock host (kleened_socket set would override
