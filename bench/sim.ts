@@ -113,6 +113,8 @@ export interface RestoreRun {
   /** CPU time of the hook process (not its children) */
   hookCpuMs: number;
   jlsCalls: number;
+  /** jls calls that began before the double received the first POST /exec/create (the inventory's) */
+  jlsBeforeFirstStart: number;
   zfsCalls: number;
   loggerCalls: number;
   listCalls: number;
@@ -157,12 +159,24 @@ export interface RestoreRunOptions {
  * `cached.args` prints `cached.output` (what the shim printed for this state before the run: the
  * state cannot have changed before the hook's first call) — how `cached`. Later calls run the
  * shim (with `env` set) — how `live`, or `other` when the arguments differ from the cached ones
- * (the hook changed them: the cache needs updating). date(1) costs a fork per timestamp.
+ * (the hook changed them: the cache needs updating). With `mirror`, EVERY call with exactly
+ * `mirror.args` prints the file the double keeps current (bench/double/memo-state.mjs) — how
+ * `mirror`: the hook may call jls once per batch of finished starts (issue 11), and a node start
+ * per call would measure the shim. date(1) costs a fork per timestamp.
  */
 function writeCountingWrapper(path: string, name: string, target: string, counter: string,
-  cached?: { args: string[]; outputFile: string }, env: Record<string, string> = {}): void {
+  cached?: { args: string[]; outputFile: string }, env: Record<string, string> = {}, mirror?: { args: string[]; file: string }): void {
   const marker = `${path}.used`;
-  const fast = cached
+  const mirrored = mirror
+    ? `if [ "$*" = ${shQuote(mirror.args.join(' '))} ]; then
+  s=$(date +%s%3N)
+  cat ${shQuote(mirror.file)} || exit 1
+  echo "${name} $s $s mirror" >> ${shQuote(counter)}
+  exit 0
+fi
+`
+    : '';
+  const fast = mirror ? mirrored : cached
     ? `if [ "$*" = ${shQuote(cached.args.join(' '))} ] && [ ! -e ${shQuote(marker)} ]; then
   : > ${shQuote(marker)}
   cat ${shQuote(cached.outputFile)}
@@ -171,7 +185,8 @@ function writeCountingWrapper(path: string, name: string, target: string, counte
 fi
 `
     : '';
-  const how = cached ? `$([ "$*" = ${shQuote(cached.args.join(' '))} ] && echo live || echo other)` : 'live';
+  const known = (mirror ?? cached)?.args;
+  const how = known ? `$([ "$*" = ${shQuote(known.join(' '))} ] && echo live || echo other)` : 'live';
   const assign = Object.entries(env).map(([k, v]) => `${k}=${shQuote(v)} `).join('');
   writeFileSync(path, `#!/bin/sh
 ${fast}s=$(date +%s%3N)
@@ -284,8 +299,10 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
     };
     // With the in-memory double, later jls calls read the jails file it keeps current.
     const jailsFile = join(dir, 'jails.json');
-    writeCountingWrapper(tools.jls, 'jls', join(SHIMS_DIR, 'jls'), counter, cache('jls', JLS_ARGS),
-      opts.fileState ? {} : { KLEENE_SIM_STATE: jailsFile });
+    const jlsOut = join(dir, 'jls.out');
+    const mirrorJls = !opts.fileState && !opts.nodeShims;
+    writeCountingWrapper(tools.jls, 'jls', join(SHIMS_DIR, 'jls'), counter, mirrorJls ? undefined : cache('jls', JLS_ARGS),
+      opts.fileState ? {} : { KLEENE_SIM_STATE: jailsFile }, mirrorJls ? { args: JLS_ARGS, file: jlsOut } : undefined);
     writeCountingWrapper(tools.zfs, 'zfs', join(SHIMS_DIR, 'zfs'), counter, cache('zfs', ZFS_ARGS));
     // logger stand-in: reads the report (as logger -t does) and leaves syslog alone.
     const sink = join(dir, 'logger-sink');
@@ -298,7 +315,7 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
     writeFileSync(config, kleenedConfigYaml(`http://${socket}`));
 
     const double = await startDouble(['--socket', socket, '--state', statePath, '--request-log', requestLog,
-      ...(opts.fileState ? ['--file-state'] : ['--jails-file', jailsFile])]);
+      ...(opts.fileState ? ['--file-state'] : ['--jails-file', jailsFile, ...(mirrorJls ? ['--jls-out', jlsOut] : [])])]);
     let hook: Timed;
     let doubleCpuMs = NaN;
     try {
@@ -341,6 +358,7 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
       hookCpuMs: rss ? rss.cpuMs : NaN,
       maxInFlight: final.stats.max_starts_in_flight,
       jlsCalls: probes.filter((p) => p[0] === 'jls').length,
+      jlsBeforeFirstStart: probes.filter((p) => p[0] === 'jls' && Number(p[1]) < t.firstStart).length,
       zfsCalls: probes.filter((p) => p[0] === 'zfs').length,
       loggerCalls: probes.filter((p) => p[0] === 'logger').length,
       listCalls: t.count('GET', /^\/containers\/list$/),

@@ -3,6 +3,9 @@
 // reading; and of the reference restorer (bench/reference-restore.mjs) against the kleened double
 // at a small size. Runs nothing heavy: the benchmark itself is `npm run bench`.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import {
   chainDepth, criticalFirstOrder, criticalPathMs, jobsBoundMs, layeredGraph, listOrderTopo, listScheduleMs, totalWorkMs,
@@ -13,9 +16,11 @@ import { generateRcConf } from '../../bench/rcconf-gen.ts';
 import {
   probeRow, ratioRow, referenceVerdict, restoreDiagnosisTable, restoreLimitMs, restoreTable, restoreVerdict, rssRow, type RestoreCell,
 } from '../../bench/report.ts';
-import { hookEnv, requestTimes, runRestore } from '../../bench/sim.ts';
+import { hookEnv, JLS_ARGS, requestTimes, runRestore } from '../../bench/sim.ts';
 import { fmtMs, median } from '../../bench/stats.ts';
-import type { RequestLogEntry } from '../helpers/sim-state.ts';
+import { SHIMS_DIR, type RequestLogEntry } from '../helpers/sim-state.ts';
+// @ts-expect-error: plain JS module of the bench's double, no types
+import { jlsJidNameJson } from '../../bench/double/memo-state.mjs';
 
 const ms200 = () => 200;
 const node = (name: string, depends: string[] = [], level = 0): GraphNode => ({ name, depends, level });
@@ -204,5 +209,16 @@ t.test('reference restorer waits for every dependency and keeps within jobs', as
     for (const d of x.depends) {
       t.ok(run.timeline[x.name]!.createMs >= run.timeline[d]!.startedMs, `${x.name} is created after its dependency ${d} started`);
     }
+  }
+});
+
+t.test('the bench\'s jls answer is byte for byte what the jls shim prints for the hook\'s arguments', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kbjls-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  for (const jails of [[], [{ name: 'a1b2', jid: 3, path: '/p', hostname: 'h', ipv4: '' }, { name: 'c"d', jid: 14, path: '/q', hostname: 'h', ipv4: '' }]]) {
+    writeFileSync(join(dir, 'state.json'), JSON.stringify({ jails }));
+    const r = spawnSync(join(SHIMS_DIR, 'jls'), JLS_ARGS, { env: { ...process.env, NODE_OPTIONS: '', KLEENE_SIM_STATE: join(dir, 'state.json') }, encoding: 'utf8' });
+    t.equal(r.status, 0, r.stderr);
+    t.equal(jlsJidNameJson(jails), r.stdout, `${jails.length} jails`);
   }
 });
