@@ -12,7 +12,8 @@ import { renameSync, writeFileSync } from 'node:fs';
 import * as base from '../../test/doubles/kleened/state.mjs';
 
 export {
-  DEFAULT_STATE_PATH, DEFAULT_KLEENE_ROOT, DEFAULT_START_DELAY_MS, statePathFromEnv, idForName, randomId,
+  DEFAULT_STATE_PATH, DEFAULT_KLEENE_ROOT, DEFAULT_START_DELAY_MS, DEFAULT_JAIL_DELAY_MS, DEFAULT_STOP_DELAY_MS,
+  DEFAULT_PIDFILE_DELAY_MS, DEFAULT_LISTEN_DELAY_MS, delayMs, statePathFromEnv, idForName, randomId,
   emptyState, normalizeState, normalizeContainer, findContainer, jailOf, jailPath, jailHostname, pushEvent,
 } from '../../test/doubles/kleened/state.mjs';
 

@@ -1,18 +1,26 @@
 // What the hook needs from the outside world, as one interface: the real adapters by default,
 // doubles in tests. Each member makes one call and decides nothing.
+import { readFile } from 'node:fs/promises';
 import { createKleenedClient } from '../kleened/client.ts';
 import type { KleenedApi } from '../kleened/types.ts';
 import { waitForApi } from '../kleened/wait-api.ts';
 import { execInJail } from '../host/jexec.ts';
 import { listJails } from '../host/jls.ts';
 import { logLines } from '../host/logger.ts';
+import { checkPidfile, type KleenedProcess } from '../host/pidfile.ts';
 import { probeTcp } from '../host/tcp.ts';
 import { listDatasets } from '../host/zfs.ts';
 import type { DatasetInfo } from '../plan/types.ts';
 
 export interface HookDeps {
-  api(socket: string): KleenedApi;
-  waitForApi(socket: string, timeoutMs: number): Promise<void>;
+  /** The API client for kleened at `address` (a unix socket path, or http://HOST:PORT). */
+  api(address: string): KleenedApi;
+  /** Polls the API until it answers (wait-api, for rc.d/kleened's start and status). */
+  waitForApi(address: string, timeoutMs: number): Promise<void>;
+  /** Whether the pid in kleened's pidfile runs. */
+  kleenedProcess(pidfile: string): KleenedProcess;
+  /** Reads a text file (kleened's config.yaml). */
+  readText(path: string): Promise<string>;
   listJails(jls: string, opts: { timeoutMs: number }): Promise<string[]>;
   listDatasets(zfs: string, opts: { timeoutMs: number }): Promise<DatasetInfo[]>;
   execInJail(jexec: string, jail: string, command: string, opts: { timeoutMs: number; signal: AbortSignal }): Promise<number>;
@@ -22,11 +30,13 @@ export interface HookDeps {
   stderr(text: string): void;
 }
 
-/** The real adapters: kleened over its socket, jls/zfs/jexec/logger through execa, stdout/stderr of this process. */
+/** The real adapters: kleened over its socket, jls/zfs/jexec/logger as child processes, stdout/stderr of this process. */
 export function defaultDeps(): HookDeps {
   return {
     api: createKleenedClient,
-    waitForApi: (socket, timeoutMs) => waitForApi(socket, timeoutMs),
+    waitForApi: (address, timeoutMs) => waitForApi(address, timeoutMs),
+    kleenedProcess: checkPidfile,
+    readText: (p) => readFile(p, 'utf8'),
     listJails: async (jls, opts) => (await listJails(jls, opts)).map((j) => j.name),
     listDatasets,
     execInJail,

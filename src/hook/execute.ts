@@ -1,114 +1,329 @@
-// Acting on a restore plan: start containers in waves as their dependencies become ready, at most
-// `jobs` at once, each start (API start + ready check) bounded by the start timeout. A failure or
-// timeout blocks only that container's dependents; the rest go on.
-import type { Plan, PlanItem } from '../plan/types.ts';
+// Acting on a restore while its facts come in (issue 13, streaming restore). The plan's pure
+// parts decide: planSkeleton (order, dependencies, cycles: from rc.conf and kleened's container
+// list) and decideOwn (one container, from the facts known so far). This executor applies them:
+// a container is decided as soon as the facts it needs are in (its jail, its mountpoints, and
+// the volume facts only when it mounts a volume), and starts as soon as its dependencies are up,
+// at most `jobs` starts at once, each bounded by the start timeout. Up means its jail runs
+// (seen in jls, batched through JailWatch) and its ready check passed (issue 11). A container
+// whose restart_policy is on-startup is kleened's to start: its jail is waited for, never
+// started a second time. A failure blocks only that container's dependents; the rest go on.
+import type { ReadyCheck } from '../model/config.ts';
+import { decideOwn, type Skeleton } from '../plan/restore.ts';
+import type { DatasetInfo, Facts, Got, Target } from '../plan/types.ts';
+import type { MountPoint, Volume } from '../kleened/types.ts';
+import type { RunEvent } from './events.ts';
+import type { JailAnswer } from './jail-watch.ts';
 import type { ContainerResult } from './outcome.ts';
 import { deadline } from './sleep.ts';
 
 export interface StartActions {
-  /** Starts the container through kleened; rejects with a reason. */
-  start(item: PlanItem, signal: AbortSignal): Promise<void>;
+  /** Starts the container through kleened (exec/create + WebSocket start); resolves at Close 1001, rejects with a reason. */
+  start(t: Target, signal: AbortSignal): Promise<void>;
   /** Resolves once the container's ready check passes; rejects when it cannot. */
-  ready(item: PlanItem, signal: AbortSignal): Promise<void>;
+  ready(t: Target, signal: AbortSignal): Promise<void>;
+  /** Resolves when jail `id` is seen, or is not seen by `deadline` (a now() value); see JailWatch.want. */
+  jail(id: string, urgent: boolean, deadline: number): Promise<JailAnswer>;
+  /** No more starts will come: answer every pending jail question now. */
+  flushJails(): void;
 }
 
 export interface ExecuteOptions {
   jobs: number;
   startTimeoutMs: number;
-  /** Called when a start begins and ends (tests watch concurrency through it). */
-  onEvent?: (e: { type: 'begin' | 'end'; id: string; inFlight: number }) => void;
+  /** How long, after the last start, jails of containers nobody waits on may take to appear. */
+  confirmMs: number;
+  emit: (e: RunEvent) => void;
+  /** Milliseconds since the run began (event times). */
+  at: () => number;
 }
 
-/** Runs the plan's `start` items and returns one result per plan item, in plan order; never rejects. */
-export async function executeRestore(plan: Plan, actions: StartActions, opts: ExecuteOptions): Promise<ContainerResult[]> {
-  const results = new Map<string, ContainerResult>();
-  const byId = new Map(plan.items.map((i) => [i.id, i]));
-  for (const item of plan.items) {
-    if (item.decision === 'start') continue;
-    const r: ContainerResult = { id: item.id, name: item.name, entry: item.entry,
-      outcome: item.decision === 'running' ? 'running' : item.decision };
-    if (item.reason !== undefined) r.reason = item.reason;
-    results.set(item.id, r);
+type State = 'undecided' | 'waiting' | 'queued' | 'active' | 'confirming' | 'final';
+
+interface Node {
+  t: Target;
+  rank: number;
+  state: State;
+  /** Counts for its dependents: it runs (and is ready). */
+  up: boolean;
+  unmet: number;
+  wave: number;
+  result?: ContainerResult;
+  startedAt?: number;
+}
+
+/**
+ * One restore in progress. Feed it facts (setJails, setDatasets, setVolumes, setMounts) as they
+ * arrive, then factsComplete() when no more will come; `done` resolves with one result per
+ * target once every container has its outcome. Never rejects.
+ */
+export class RestoreRun {
+  readonly facts: Facts;
+  readonly done: Promise<Map<string, ContainerResult>>;
+  private complete = false;
+  private readonly nodes = new Map<string, Node>();
+  private readonly heap: MinHeap<Node>;
+  private inFlight = 0;
+  private finals = 0;
+  private flushed = false;
+  private resolveDone!: (m: Map<string, ContainerResult>) => void;
+
+  constructor(private readonly skel: Skeleton, containers: Facts['containers'], private readonly actions: StartActions,
+    private readonly opts: ExecuteOptions) {
+    this.facts = { containers, mounts: {} };
+    skel.order.forEach((id, k) => this.nodes.set(id, { t: skel.byId.get(id)!, rank: k, state: 'undecided', up: false, unmet: 0, wave: 0 }));
+    this.heap = new MinHeap<Node>((a, b) => a.rank - b.rank);
+    this.done = new Promise((r) => { this.resolveDone = r; });
+    this.evaluateAll();
+    this.checkDone();
   }
-  // Plan order is a topological order that already prefers lower priority, the longest chain
-  // of dependents, list position, then id: among the startable ones, the earliest in it goes
-  // first. Each item counts its unfinished dependencies; a finish decrements its dependents'
-  // counts, so every start and finish costs O(its edges), not a rescan of everything pending.
-  const starts = plan.items.filter((i) => i.decision === 'start');
-  const rank = new Map(starts.map((i, k) => [i.id, k]));
-  const unmet = new Map<string, number>();
-  const dependents = new Map<string, PlanItem[]>();
-  const ready = new MinHeap<PlanItem>((a, b) => rank.get(a.id)! - rank.get(b.id)!);
-  let inFlight = 0;
-  let finished = 0;
-  const jobs = Math.max(1, opts.jobs);
 
-  await new Promise<void>((resolveAll) => {
-    // Records an item's result and passes it on: dependents of a container that did not come
-    // up are blocked (and so, transitively, are theirs); others may become ready.
-    const finish = (item: PlanItem, r: ContainerResult): void => {
-      results.set(item.id, r);
-      finished++;
-      for (const n of dependents.get(item.id) ?? []) {
-        if (results.has(n.id)) continue;
-        if (runsOk(r)) {
-          const left = unmet.get(n.id)! - 1;
-          unmet.set(n.id, left);
-          if (left === 0) ready.push(n);
-        } else {
-          finish(n, blockedBy(n, r));
+  /** Ids in start order whose mountpoints may still be needed (not decided yet, not kleened's). */
+  wantsMounts(id: string): boolean {
+    const n = this.nodes.get(id);
+    return n !== undefined && n.state === 'undecided' && !n.t.onStartup && !(this.facts.jails?.ok && this.facts.jails.value.includes(id));
+  }
+
+  setJails(g: Got<string[]>): void { this.facts.jails = g; this.evaluateAll(); }
+  setDatasets(g: Got<DatasetInfo[]>): void { this.facts.datasets = g; this.evaluateAll(); }
+  setVolumes(g: Got<Volume[]>): void { this.facts.volumes = g; this.evaluateAll(); }
+  setMounts(id: string, g: Got<MountPoint[]>): void {
+    this.facts.mounts[id] = g;
+    const n = this.nodes.get(id);
+    if (n) this.evaluate(n);
+  }
+  /** No more facts will come: whatever is still missing becomes a reason. */
+  factsComplete(): void {
+    this.complete = true;
+    this.evaluateAll();
+    this.checkDone();
+  }
+
+  private evaluateAll(): void {
+    for (const n of this.nodes.values()) if (n.state === 'undecided') this.evaluate(n);
+  }
+
+  private evaluate(n: Node): void {
+    if (n.state !== 'undecided') return;
+    const own = decideOwn(n.t, this.facts, this.skel.cycles.get(n.t.id), this.complete);
+    if (own.decision === 'pending') return;
+    const base = this.base(n);
+    switch (own.decision) {
+      case 'running':
+        n.up = true;
+        this.final(n, { ...base, outcome: 'running' });
+        return;
+      case 'blocked':
+      case 'cycle':
+        this.final(n, { ...base, outcome: own.decision, ...(own.reason ? { reason: own.reason } : {}) });
+        return;
+      case 'kleened-starts':
+        // kleened starts it whatever its dependencies do: watch for its jail at once.
+        n.state = 'active';
+        void this.watchKleened(n);
+        return;
+      case 'start': {
+        let unmet = 0;
+        for (const d of n.t.depends) {
+          const dn = this.nodes.get(d);
+          if (!dn || d === n.t.id || dn.up) continue;
+          if (dn.state === 'final') {
+            this.final(n, blockedBy(n, dn.result!));
+            return;
+          }
+          unmet++;
         }
+        n.unmet = unmet;
+        if (unmet === 0) this.enqueue(n);
+        else n.state = 'waiting';
       }
-    };
-    const pump = (): void => {
-      while (inFlight < jobs && ready.size > 0) {
-        const item = ready.pop()!;
-        inFlight++;
-        opts.onEvent?.({ type: 'begin', id: item.id, inFlight });
-        void startOne(item, actions, opts.startTimeoutMs).then((r) => {
-          inFlight--;
-          opts.onEvent?.({ type: 'end', id: item.id, inFlight });
-          finish(item, r);
-          pump();
-        });
-      }
-      if (finished === starts.length && inFlight === 0) resolveAll();
-    };
-    for (const item of starts) {
-      if (results.has(item.id)) continue;
-      let waits = 0;
-      let blocked: ContainerResult | undefined;
-      for (const d of item.depends) {
-        const r = results.get(d);
-        if (r) {
-          if (!runsOk(r)) { blocked = blockedBy(item, r); break; }
-          continue;
-        }
-        if (!byId.has(d) || !rank.has(d)) continue;
-        waits++;
-        (dependents.get(d) ?? dependents.set(d, []).get(d)!).push(item);
-      }
-      if (blocked) {
-        // Its own dependents may already be registered; finish() blocks them too.
-        finish(item, blocked);
-        continue;
-      }
-      unmet.set(item.id, waits);
     }
-    for (const item of starts) if (!results.has(item.id) && unmet.get(item.id) === 0) ready.push(item);
-    pump();
-  });
-  return plan.items.map((i) => results.get(i.id)!);
+  }
+
+  private base(n: Node): Pick<ContainerResult, 'id' | 'name' | 'entry'> {
+    return { id: n.t.id, name: n.t.name, entry: n.t.entry };
+  }
+
+  private enqueue(n: Node): void {
+    n.state = 'queued';
+    this.heap.push(n);
+    this.pump();
+  }
+
+  private pump(): void {
+    const jobs = Math.max(1, this.opts.jobs);
+    while (this.inFlight < jobs && this.heap.size > 0) {
+      const n = this.heap.pop()!;
+      this.inFlight++;
+      n.state = 'active';
+      void this.startOne(n);
+    }
+  }
+
+  /** Someone waits on it: a dependent, or a ready check that needs the jail. */
+  private urgent(n: Node): boolean {
+    return (this.skel.dependents.get(n.t.id)?.length ?? 0) > 0 || n.t.settings.ready.kind !== 'started';
+  }
+
+  private async startOne(n: Node): Promise<void> {
+    const { t } = n;
+    const ms = this.opts.startTimeoutMs;
+    const { signal, clear } = deadline(ms);
+    const limit = performance.now() + ms;
+    let slot = true;
+    const release = (): void => {
+      if (!slot) return;
+      slot = false;
+      this.inFlight--;
+      this.pump();
+    };
+    n.startedAt = performance.now();
+    n.wave = 1 + Math.max(0, ...t.depends.map((d) => this.nodes.get(d)?.wave ?? 0));
+    this.opts.emit({ type: 'start-requested', id: t.id, name: t.name, at: this.opts.at(), wave: n.wave, depends: t.depends });
+    let phase: 'start' | 'jail' | 'ready' = 'start';
+    try {
+      await bounded(this.actions.start(t, signal), signal);
+      this.opts.emit({ type: 'start-done', id: t.id, at: this.opts.at() });
+      release();
+      phase = 'jail';
+      const urgent = this.urgent(n);
+      if (!urgent) {
+        // Nobody waits on it: it is confirmed by a jls made for someone else, or at the end.
+        n.state = 'confirming';
+        n.up = true;
+        clear();
+        this.checkDone();
+        const a = await this.actions.jail(t.id, false, performance.now() + this.opts.confirmMs);
+        this.afterConfirm(n, a);
+        return;
+      }
+      const a = await bounded(this.actions.jail(t.id, true, limit), signal);
+      if (!a.seen && a.error === undefined) throw new NoJail(t.id);
+      if (a.seen) this.opts.emit({ type: 'jail-seen', id: t.id, at: this.opts.at() });
+      phase = 'ready';
+      await bounded(this.actions.ready(t, signal), signal);
+      this.opts.emit({ type: 'ready', id: t.id, at: this.opts.at() });
+      this.up(n, { ...this.base(n), outcome: 'started', ms: this.elapsed(n),
+        ...(a.seen ? {} : { reason: `not confirmed: ${a.error}` }) });
+    } catch (err) {
+      release();
+      this.down(n, this.failure(n, err, signal, phase));
+    } finally {
+      clear();
+    }
+  }
+
+  private afterConfirm(n: Node, a: JailAnswer): void {
+    const base = { ...this.base(n), ms: this.elapsed(n) };
+    if (a.seen) {
+      this.opts.emit({ type: 'jail-seen', id: n.t.id, at: this.opts.at() });
+      this.opts.emit({ type: 'ready', id: n.t.id, at: this.opts.at() });
+      this.final(n, { ...base, outcome: 'started' });
+    } else if (a.error !== undefined) {
+      this.final(n, { ...base, outcome: 'started', reason: `not confirmed: ${a.error}` });
+    } else {
+      n.up = false;
+      this.final(n, { ...base, outcome: 'failed', reason: noJailText(n.t.id) });
+    }
+  }
+
+  private async watchKleened(n: Node): Promise<void> {
+    const { t } = n;
+    const ms = this.opts.startTimeoutMs;
+    const { signal, clear } = deadline(ms);
+    n.startedAt = performance.now();
+    const adopt = 'restart_policy on-startup; `kleene-boot adopt` puts it under kleene-boot\'s checks';
+    let phase: 'jail' | 'ready' = 'jail';
+    try {
+      const a = await bounded(this.actions.jail(t.id, true, performance.now() + ms), signal);
+      if (!a.seen) {
+        this.down(n, { ...this.base(n), outcome: a.error ? 'failed' : 'timed-out', ms: this.elapsed(n),
+          reason: a.error ? `cannot tell whether kleened started it: ${a.error}`
+            : `kleened did not start it within ${ms / 1000} s (${adopt}); see its log` });
+        return;
+      }
+      this.opts.emit({ type: 'jail-seen', id: t.id, at: this.opts.at() });
+      phase = 'ready';
+      await bounded(this.actions.ready(t, signal), signal);
+      this.opts.emit({ type: 'ready', id: t.id, at: this.opts.at() });
+      this.up(n, { ...this.base(n), outcome: 'started-by-kleened', ms: this.elapsed(n), reason: adopt });
+    } catch (err) {
+      this.down(n, this.failure(n, err, signal, phase));
+    } finally {
+      clear();
+    }
+  }
+
+  private elapsed(n: Node): number {
+    return Math.round(performance.now() - (n.startedAt ?? performance.now()));
+  }
+
+  private failure(n: Node, err: unknown, signal: AbortSignal, phase: 'start' | 'jail' | 'ready'): ContainerResult {
+    const base = { ...this.base(n), ms: this.elapsed(n) };
+    const secs = this.opts.startTimeoutMs / 1000;
+    if (err instanceof NoJail) return { ...base, outcome: 'failed', reason: noJailText(n.t.id) };
+    if (signal.aborted) {
+      const what = phase === 'start' ? `kleened did not start it within ${secs} s`
+        : phase === 'jail' ? `kleened reported the start, but its jail did not appear within ${secs} s; see /var/log/kleened.log`
+          : `not ready within ${secs} s (${readyText(n.t.settings)})`;
+      return { ...base, outcome: 'timed-out', reason: what };
+    }
+    return { ...base, outcome: 'failed', reason: err instanceof Error ? err.message : String(err) };
+  }
+
+  private up(n: Node, r: ContainerResult): void {
+    n.up = true;
+    this.final(n, r);
+    for (const id of this.skel.dependents.get(n.t.id) ?? []) {
+      const m = this.nodes.get(id)!;
+      if (m.state !== 'waiting') continue;
+      if (--m.unmet === 0) this.enqueue(m);
+    }
+  }
+
+  private down(n: Node, r: ContainerResult): void {
+    n.up = false;
+    this.final(n, r);
+  }
+
+  private final(n: Node, r: ContainerResult): void {
+    n.state = 'final';
+    n.result = r;
+    this.finals++;
+    this.opts.emit({ type: 'outcome', ...(r.id ? { id: r.id } : {}), name: r.name, at: this.opts.at(), result: r });
+    if (!n.up) {
+      // Its dependents that wait to start are blocked (and, through them, theirs).
+      for (const id of this.skel.dependents.get(n.t.id) ?? []) {
+        const m = this.nodes.get(id)!;
+        if (m.state === 'waiting') this.final(m, blockedBy(m, r));
+      }
+    }
+    this.checkDone();
+  }
+
+  private checkDone(): void {
+    if (this.finals === this.nodes.size) {
+      this.resolveDone(new Map([...this.nodes].map(([id, n]) => [id, n.result!])));
+      return;
+    }
+    // Only confirmations nobody waits on are left: ask jls for them now.
+    if (!this.flushed && this.complete && [...this.nodes.values()].every((n) => n.state === 'final' || n.state === 'confirming')) {
+      this.flushed = true;
+      this.actions.flushJails();
+    }
+  }
 }
 
-function runsOk(r: ContainerResult): boolean {
-  return r.outcome === 'started' || r.outcome === 'running';
+class NoJail extends Error {}
+
+function noJailText(id: string): string {
+  return `kleened reported the start, but no jail ${id} runs; see /var/log/kleened.log`;
 }
 
-/** The result of an item whose dependency `dep` did not come up. */
-function blockedBy(item: PlanItem, dep: ContainerResult): ContainerResult {
-  const how = dep.outcome === 'timed-out' ? 'timed out' : dep.outcome === 'failed' ? 'failed' : 'is blocked';
-  return { id: item.id, name: item.name, entry: item.entry, outcome: 'blocked-dependency', reason: `dependency ${dep.name} (${dep.id}) ${how}` };
+/** The result of a container whose dependency did not come up. */
+function blockedBy(n: Node, dep: ContainerResult): ContainerResult {
+  const how = dep.outcome === 'timed-out' ? 'timed out' : dep.outcome === 'failed' ? 'failed'
+    : dep.outcome === 'cycle' ? 'is in a dependency cycle' : 'is blocked';
+  return { id: n.t.id, name: n.t.name, entry: n.t.entry, outcome: 'blocked-dependency', reason: `dependency ${dep.name} (${dep.id}) ${how}` };
 }
 
 /** A binary min-heap: the ready queue, ordered by plan rank. */
@@ -151,30 +366,6 @@ class MinHeap<T> {
   }
 }
 
-async function startOne(item: PlanItem, actions: StartActions, timeoutMs: number): Promise<ContainerResult> {
-  const t0 = Date.now();
-  const { signal, clear } = deadline(timeoutMs);
-  const base = { id: item.id, name: item.name, entry: item.entry };
-  let phase = 'start';
-  try {
-    // The timeout signal bounds each step, and the race makes sure a step that ignores it
-    // still cannot hold this container (or the run) past its budget.
-    await bounded(actions.start(item, signal), signal);
-    phase = 'ready';
-    await bounded(actions.ready(item, signal), signal);
-    return { ...base, outcome: 'started', ms: Date.now() - t0 };
-  } catch (err) {
-    const secs = timeoutMs / 1000;
-    if (signal.aborted) {
-      const what = phase === 'start' ? `kleened did not start it within ${secs} s` : `not ready within ${secs} s (${readyText(item)})`;
-      return { ...base, outcome: 'timed-out', reason: what, ms: Date.now() - t0 };
-    }
-    return { ...base, outcome: 'failed', reason: err instanceof Error ? err.message : String(err), ms: Date.now() - t0 };
-  } finally {
-    clear();
-  }
-}
-
 function bounded<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(signal.reason);
@@ -183,18 +374,15 @@ function bounded<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
       return;
     }
     signal.addEventListener('abort', onAbort, { once: true });
-    p.then((v) => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(v);
-    }, (e: unknown) => {
-      signal.removeEventListener('abort', onAbort);
-      reject(e);
-    });
+    p.then(
+      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
+    );
   });
 }
 
 /** `tcp:HOST:PORT`, `exec:COMMAND` or `started`, as written in rc.conf. */
-export function readyText(item: Pick<PlanItem, 'ready'>): string {
+export function readyText(item: { ready: ReadyCheck }): string {
   const r = item.ready;
   return r.kind === 'tcp' ? `tcp:${r.host}:${r.port}` : r.kind === 'exec' ? `exec:${r.command}` : 'started';
 }

@@ -1,5 +1,6 @@
-// Gathering what the planner needs: each source in one call whatever the number of containers,
-// the four independent ones in parallel, then one inspect per container that may be started.
+// Gathering what the planner needs for `check`, `plan` and `stop`: each source in one call
+// whatever the number of containers, the independent ones in parallel, then one inspect per
+// container that may be started. (`restore` streams the same facts: restore.ts.)
 import type { ContainerSummary } from '../kleened/types.ts';
 import { resolveTargets } from '../plan/resolve.ts';
 import type { Got, Inventory } from '../plan/types.ts';
@@ -32,7 +33,8 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, f: (x: 
 /** Bound for one inventory call (jls, zfs, a list or inspect request). */
 export const INVENTORY_TIMEOUT_MS = 15_000;
 
-const got = async <T>(p: Promise<T>): Promise<Got<T>> => {
+/** A promise's value or its failure as text; never rejects. */
+export const got = async <T>(p: Promise<T>): Promise<Got<T>> => {
   try {
     return { ok: true, value: await p };
   } catch (err) {
@@ -40,27 +42,36 @@ const got = async <T>(p: Promise<T>): Promise<Got<T>> => {
   }
 };
 
-/** Lists containers from kleened; rejects (the run cannot resolve anything without it). */
-export function listContainers(ctx: HookContext): Promise<ContainerSummary[]> {
-  return ctx.deps.api(ctx.config.socket).listContainers(AbortSignal.timeout(INVENTORY_TIMEOUT_MS));
+/** `jls`, as a fact. */
+export function jailsFact(ctx: HookContext): Promise<Got<string[]>> {
+  return got(ctx.deps.listJails(ctx.config.tools.jls, { timeoutMs: INVENTORY_TIMEOUT_MS }));
 }
 
-/** Builds the whole inventory; only the container list failing rejects, every other failure is kept for the plan's reasons. */
-export async function gatherInventory(ctx: HookContext, opts: { volumes: boolean }): Promise<Inventory> {
-  const { config, deps } = ctx;
-  const api = deps.api(config.socket);
-  const [containers, jails, datasets, volumes] = await Promise.all([
-    listContainers(ctx),
-    got(deps.listJails(config.tools.jls, { timeoutMs: INVENTORY_TIMEOUT_MS })),
-    opts.volumes ? got(deps.listDatasets(config.tools.zfs, { timeoutMs: INVENTORY_TIMEOUT_MS })) : NOT_ASKED,
+/** `zfs list`, as a fact. */
+export function datasetsFact(ctx: HookContext): Promise<Got<Inventory['datasets'] extends Got<infer D> ? D : never>> {
+  return got(ctx.deps.listDatasets(ctx.config.tools.zfs, { timeoutMs: INVENTORY_TIMEOUT_MS }));
+}
+
+/**
+ * Builds the whole inventory from kleened's container list (the answer that ended the wait);
+ * every failure is kept for the plan's reasons. `boot`: as at boot, no jail runs yet (so every
+ * container's mountpoints are asked for).
+ */
+export async function gatherInventory(ctx: HookContext, address: string, containers: ContainerSummary[],
+  opts: { volumes: boolean; boot?: boolean }): Promise<Inventory> {
+  const { config } = ctx;
+  const api = ctx.deps.api(address);
+  const [jailsGot, datasets, volumes] = await Promise.all([
+    opts.boot ? Promise.resolve({ ok: true as const, value: [] as string[] }) : jailsFact(ctx),
+    opts.volumes ? datasetsFact(ctx) : NOT_ASKED,
     opts.volumes ? got(api.listVolumes(AbortSignal.timeout(INVENTORY_TIMEOUT_MS))) : NOT_ASKED,
   ]);
-  const inv: Inventory = { containers, jails, datasets, volumes, mounts: {} };
+  const inv: Inventory = { containers, jails: jailsGot, datasets, volumes, mounts: {} };
   if (!opts.volumes) return inv;
   // Inspect only what may be started: a running jail is left alone whatever its volumes.
-  const running = new Set(jails.ok ? jails.value : []);
+  const running = new Set(jailsGot.ok ? jailsGot.value : []);
   const { targets } = resolveTargets(config, containers);
-  const ids = targets.map((t) => t.id).filter((id) => !running.has(id));
+  const ids = targets.filter((t) => !t.onStartup && !running.has(t.id)).map((t) => t.id);
   const answers = await mapLimit(ids, INSPECT_CONCURRENCY, (id) =>
     got(api.inspectContainer(id, AbortSignal.timeout(INVENTORY_TIMEOUT_MS)).then((i) => i.container_mountpoints)));
   ids.forEach((id, k) => { inv.mounts[id] = answers[k]!; });

@@ -1,7 +1,7 @@
 // One container's result at the end of a run, shared by restore, stop, check and plan.
 
 export type Outcome =
-  | 'started' | 'running' | 'would-start' | 'stopped' | 'not-running'
+  | 'started' | 'started-by-kleened' | 'kleened-starts' | 'running' | 'would-start' | 'stopped' | 'not-running'
   | 'blocked' | 'blocked-dependency' | 'cycle' | 'failed' | 'timed-out' | 'unknown' | 'ambiguous';
 
 export interface ContainerResult {
@@ -16,4 +16,4 @@ export interface ContainerResult {
 }
 
 /** Outcomes after which the container runs. */
-export const RUNS: ReadonlySet<Outcome> = new Set(['started', 'running']);
+export const RUNS: ReadonlySet<Outcome> = new Set(['started', 'started-by-kleened', 'running']);

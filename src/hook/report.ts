@@ -4,6 +4,8 @@ import type { ContainerResult, Outcome } from './outcome.ts';
 
 const WORDS: Record<Outcome, string> = {
   'started': 'started',
+  'started-by-kleened': 'started by kleened',
+  'kleened-starts': 'left to kleened',
   'running': 'already running',
   'would-start': 'would start',
   'stopped': 'stopped',

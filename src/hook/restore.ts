@@ -1,10 +1,13 @@
-// `restore`: wait (bounded) for kleened, take the inventory, plan, start, report.
-import { planRestore } from '../plan/restore.ts';
-import type { EntryProblem, Plan } from '../plan/types.ts';
-import type { HookContext } from './context.ts';
-import { executeRestore, type StartActions } from './execute.ts';
-import { gatherInventory, INVENTORY_TIMEOUT_MS } from './inventory.ts';
-import { sleep } from './sleep.ts';
+// `restore`: find kleened (fast when it is down), then stream: jls, zfs and the volume list run
+// concurrently, inspects run ahead of the starts (bounded), and each container starts as soon
+// as what decides it is known (issue 13). The decisions are the plan's (planSkeleton, decideOwn).
+import { planSkeleton } from '../plan/restore.ts';
+import type { EntryProblem } from '../plan/types.ts';
+import { hostPath, since, type HookContext } from './context.ts';
+import { RestoreRun, type StartActions } from './execute.ts';
+import { INSPECT_CONCURRENCY, INVENTORY_TIMEOUT_MS, datasetsFact, got, jailsFact } from './inventory.ts';
+import { JailWatch } from './jail-watch.ts';
+import { awaitKleened, resolveAddress } from './kleened-up.ts';
 import { RUNS, type ContainerResult } from './outcome.ts';
 import { waitReady } from './ready.ts';
 import type { Report } from './report.ts';
@@ -20,9 +23,10 @@ export function problemResults(problems: EntryProblem[], ctx: HookContext): Cont
 }
 
 /** A report where kleened could not be asked anything: every configured entry fails with the same reason. */
-export function unreachableReport(command: string, ctx: HookContext, err: unknown): Report {
-  const reason = err instanceof Error ? err.message : String(err);
+export function unreachableReport(command: string, ctx: HookContext, err: unknown, extra = ''): Report {
+  const reason = (err instanceof Error ? err.message : String(err)) + extra;
   const results: ContainerResult[] = [...ctx.config.list, ...ctx.badEntries].map((e) => ({ name: e, entry: e, outcome: 'failed', reason }));
+  ctx.onEvent({ type: 'kleened-down', at: since(ctx), reason });
   return { command, ok: false, results, notes: [...ctx.notes, `error: ${reason}`] };
 }
 
@@ -31,59 +35,74 @@ export function nothingConfigured(ctx: HookContext): boolean {
   return ctx.config.list.length === 0 && !ctx.config.importOnStartup && ctx.badEntries.length === 0;
 }
 
+/** How long, at most, jails of started containers nobody waits on may take to appear after the last start. */
+export const CONFIRM_TIMEOUT_MS = 3000;
+
 /** Restores the configured containers; resolves to the report (ok only when every one runs at the end); never rejects. */
-export async function runRestore(ctx: HookContext): Promise<Report & { plan?: Plan }> {
+export async function runRestore(ctx: HookContext): Promise<Report> {
   const { config, deps } = ctx;
   if (nothingConfigured(ctx)) return { command: 'restore', ok: true, results: [], notes: [...ctx.notes, 'nothing to restore: kleene_containers_list is empty'] };
-  let plan: Plan;
+  // jls and zfs do not need kleened: while its process is alive they run alongside the wait.
+  // When it is not, nothing is spawned, so a kleened that is down costs no more than its check.
+  let jails: ReturnType<typeof jailsFact> | undefined;
+  let datasets: ReturnType<typeof datasetsFact> | undefined;
+  let address: string;
+  let containers;
   try {
-    await deps.waitForApi(config.socket, config.waitTimeout * 1000);
-    const inv = await gatherInventory(ctx, { volumes: true });
-    plan = planRestore(config, inv, { rcshutdownTimeout: ctx.rcshutdownTimeout });
+    address = (await resolveAddress(ctx)).address;
+    if (deps.kleenedProcess(hostPath(ctx, ctx.files.pidfile)).state === 'alive') {
+      jails = jailsFact(ctx);
+      datasets = datasetsFact(ctx);
+    }
+    containers = await awaitKleened(ctx, address, config.waitTimeout * 1000);
   } catch (err) {
     return unreachableReport('restore', ctx, err);
   }
-  const api = deps.api(config.socket);
+  jails ??= jailsFact(ctx);
+  datasets ??= datasetsFact(ctx);
+
+  const skel = planSkeleton(config, containers);
+  const api = deps.api(address);
+  const watch = new JailWatch(() => deps.listJails(config.tools.jls, { timeoutMs: INVENTORY_TIMEOUT_MS }));
   const actions: StartActions = {
-    start: (item, signal) => api.startContainer(item.id, signal),
-    ready: (item, signal) => waitReady(item.ready, item.id, config.tools.jexec, deps, signal),
+    start: (t, signal) => api.startContainer(t.id, signal),
+    ready: (t, signal) => waitReady(t.settings.ready, t.id, config.tools.jexec, deps, signal),
+    jail: (id, urgent, deadline) => watch.want(id, urgent, deadline),
+    flushJails: () => watch.flush(),
   };
-  const started = await confirmStarts(ctx, await executeRestore(plan, actions, { jobs: config.jobs, startTimeoutMs: config.startTimeout * 1000 }));
-  const results = [...problemResults(plan.problems, ctx), ...started];
-  return { command: 'restore', ok: results.every((r) => RUNS.has(r.outcome)), results, notes: [...ctx.notes], plan };
-}
-
-/** How long, at most, confirmStarts waits for jails that kleened reported started. */
-export const CONFIRM_TIMEOUT_MS = 3000;
-const CONFIRM_POLL_MS = 200;
-
-/**
- * Checks with jls that every container reported `started` has a jail. kleened closes the exec
- * start with 1001 as soon as `jail -c` is spawned (lib/core/exec.ex), so a jail that fails
- * right after never reaches the socket: without this, boot would say "started" for a container
- * that is not running. One jls call for all of them (a few more, bounded, while a jail is still
- * being created); a container whose jail never shows up is failed with the reason.
- */
-export async function confirmStarts(ctx: HookContext, results: ContainerResult[]): Promise<ContainerResult[]> {
-  const pending = () => results.filter((r) => r.outcome === 'started' && r.id !== undefined && !seen.has(r.id));
-  const seen = new Set<string>();
-  const deadline = Date.now() + Math.min(CONFIRM_TIMEOUT_MS, ctx.config.startTimeout * 1000);
-  let lastError: string | undefined;
-  while (pending().length > 0) {
-    try {
-      for (const j of await ctx.deps.listJails(ctx.config.tools.jls, { timeoutMs: INVENTORY_TIMEOUT_MS })) seen.add(j);
-      lastError = undefined;
-    } catch (err) {
-      lastError = err instanceof Error ? err.message : String(err);
-    }
-    if (pending().length === 0 || Date.now() + CONFIRM_POLL_MS > deadline) break;
-    await sleep(CONFIRM_POLL_MS);
-  }
-  const missing = new Set(pending().map((r) => r.id));
-  return results.map((r) => {
-    if (!missing.has(r.id)) return r;
-    // jls failing is no evidence that the jail is missing: keep kleened's word, say why unconfirmed.
-    if (lastError !== undefined) return { ...r, reason: `not confirmed: ${lastError}` };
-    return { ...r, outcome: 'failed', reason: `kleened reported the start, but no jail ${r.id} runs; see /var/log/kleened.log` };
+  const run = new RestoreRun(skel, containers, actions, {
+    jobs: config.jobs,
+    startTimeoutMs: config.startTimeout * 1000,
+    confirmMs: Math.min(CONFIRM_TIMEOUT_MS, config.startTimeout * 1000),
+    emit: ctx.onEvent,
+    at: () => since(ctx),
   });
+
+  // The facts, each fed to the run the moment it arrives.
+  const inspects = async (): Promise<void> => {
+    const ids = skel.order.filter((id) => !skel.byId.get(id)!.onStartup);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < ids.length) {
+        const id = ids[next++]!;
+        // Decided meanwhile (its jail runs, a dependency cycle…): the start does not need it.
+        if (!run.wantsMounts(id)) continue;
+        run.setMounts(id, await got(api.inspectContainer(id, AbortSignal.timeout(INVENTORY_TIMEOUT_MS)).then((i) => i.container_mountpoints)));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(INSPECT_CONCURRENCY, ids.length) }, worker));
+  };
+  void Promise.all([
+    jails.then((g) => run.setJails(g)),
+    datasets.then((g) => run.setDatasets(g)),
+    got(api.listVolumes(AbortSignal.timeout(INVENTORY_TIMEOUT_MS))).then((g) => run.setVolumes(g)),
+    // Inspects wait for jls only when it is already on its way: a running jail needs none.
+    jails.then(() => inspects()),
+  ]).then(() => {
+    ctx.onEvent({ type: 'inventory-done', at: since(ctx) });
+    run.factsComplete();
+  });
+  const byId = await run.done;
+  const results = [...problemResults(skel.problems, ctx), ...skel.order.map((id) => byId.get(id)!)];
+  return { command: 'restore', ok: results.every((r) => RUNS.has(r.outcome)), results, notes: [...ctx.notes] };
 }

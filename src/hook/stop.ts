@@ -4,6 +4,7 @@
 import { planRestore } from '../plan/restore.ts';
 import type { HookContext } from './context.ts';
 import { INVENTORY_TIMEOUT_MS, gatherInventory } from './inventory.ts';
+import { awaitKleened, KleenedUnavailable, resolveAddress } from './kleened-up.ts';
 import type { ContainerResult } from './outcome.ts';
 import type { Report } from './report.ts';
 import { deadline } from './sleep.ts';
@@ -19,14 +20,17 @@ export async function runStop(ctx: HookContext): Promise<Report> {
   const notes = [...ctx.notes];
   let plan;
   let jails: Set<string>;
+  let address: string;
   try {
-    await deps.waitForApi(config.socket, Math.min(config.waitTimeout * 1000, QUICK_WAIT_MS));
-    const inv = await gatherInventory(ctx, { volumes: false });
+    address = (await resolveAddress(ctx)).address;
+    const containers = await awaitKleened(ctx, address, Math.min(config.waitTimeout * 1000, QUICK_WAIT_MS));
+    const inv = await gatherInventory(ctx, address, containers, { volumes: false });
     if (!inv.jails.ok) throw new Error(`cannot tell which jails run: ${inv.jails.error}`);
     jails = new Set(inv.jails.value);
     plan = planRestore(config, inv, { rcshutdownTimeout: ctx.rcshutdownTimeout });
   } catch (err) {
-    return unreachableReport('stop', ctx, err);
+    // Nothing can be stopped through kleened; jails outlive it (FACTS), so whatever runs keeps running.
+    return unreachableReport('stop', ctx, err, err instanceof KleenedUnavailable ? '; its jail, if it runs, keeps running' : '');
   }
   const byId = new Map(plan.items.map((i) => [i.id, i]));
   const toStop = plan.stopOrder.filter((id) => jails.has(id));
@@ -34,7 +38,7 @@ export async function runStop(ctx: HookContext): Promise<Report> {
   if (worst > ctx.rcshutdownTimeout) {
     notes.push(`warning: stopping ${toStop.length} containers may take up to ${worst} s, more than rcshutdown_timeout (${ctx.rcshutdownTimeout} s): rc.shutdown may kill the rest (lower kleene_containers_stop_timeout or raise rcshutdown_timeout)`);
   }
-  const api = deps.api(config.socket);
+  const api = deps.api(address);
   const results = new Map<string, ContainerResult>();
   for (const id of toStop) {
     const item = byId.get(id)!;

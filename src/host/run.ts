@@ -1,6 +1,8 @@
-// The one way host adapters run a tool: execa with an argument list (no shell), a timeout, the
-// environment left as is, and every failure turned into a HostCommandError naming the command.
-import { execa } from 'execa';
+// The one way host adapters run a tool: node's child_process with an argument list (no shell), a
+// timeout, the environment left as is, and every failure turned into a HostCommandError naming
+// the command. The hook runs four tools with fixed arguments at boot: it needs neither execa's
+// features nor its dependency tree (issue 13), so this adapter is all it loads.
+import { spawn } from 'node:child_process';
 import { HostCommandError } from '../errors.ts';
 
 export interface RunResult {
@@ -15,28 +17,62 @@ export interface RunOptions {
   input?: string;
 }
 
+/** After SIGTERM on timeout or cancel, SIGKILL follows this much later. */
+const KILL_AFTER_MS = 1000;
+
 /** Runs `file args`; resolves with its exit status and output, rejects only when it cannot run, times out or is cancelled. */
-export async function runTool(file: string, args: string[], opts: RunOptions): Promise<RunResult> {
+export function runTool(file: string, args: string[], opts: RunOptions): Promise<RunResult> {
   const command = [file, ...args].join(' ');
-  const r = await execa(file, args, {
-    reject: false,
-    timeout: opts.timeoutMs,
-    cancelSignal: opts.signal,
-    input: opts.input,
-    stdin: opts.input === undefined ? 'ignore' : 'pipe',
-    stripFinalNewline: false,
-    forceKillAfterDelay: 1000,
+  return new Promise((resolve, reject) => {
+    if (opts.signal?.aborted) {
+      reject(new HostCommandError('host-cancelled', `${file} was cancelled`, { command }));
+      return;
+    }
+    let child;
+    try {
+      child = spawn(file, args, { stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    } catch (err) {
+      reject(new HostCommandError('host-spawn', `cannot run ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { command }));
+      return;
+    }
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout!.on('data', (c: Buffer) => out.push(c));
+    child.stderr!.on('data', (c: Buffer) => err.push(c));
+    let why: 'timeout' | 'cancel' | undefined;
+    let killTimer: NodeJS.Timeout | undefined;
+    const stop = (w: 'timeout' | 'cancel'): void => {
+      if (why) return;
+      why = w;
+      child.kill('SIGTERM');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+    };
+    const timer = setTimeout(() => stop('timeout'), opts.timeoutMs);
+    const onAbort = (): void => stop('cancel');
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    let spawnError: NodeJS.ErrnoException | undefined;
+    child.on('error', (e: NodeJS.ErrnoException) => { spawnError = e; });
+    if (opts.input !== undefined) {
+      child.stdin!.on('error', () => { /* the tool may exit without reading */ });
+      child.stdin!.end(opts.input);
+    }
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (killTimer) clearTimeout(killTimer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (why === 'timeout') {
+        reject(new HostCommandError('host-timeout', `${file} did not finish within ${opts.timeoutMs / 1000} s`, { command }));
+      } else if (why === 'cancel') {
+        reject(new HostCommandError('host-cancelled', `${file} was cancelled`, { command }));
+      } else if (spawnError || code === null) {
+        // Not run at all (ENOENT, EACCES) or killed by a signal.
+        const reason = signal ? `killed by ${signal}` : (spawnError?.code ?? spawnError?.message ?? 'no exit status');
+        reject(new HostCommandError('host-spawn', `cannot run ${file}: ${reason}`, { command }));
+      } else {
+        resolve({ exitCode: code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      }
+    });
   });
-  if (r.timedOut) {
-    throw new HostCommandError('host-timeout', `${file} did not finish within ${opts.timeoutMs / 1000} s`, { command });
-  }
-  if (r.isCanceled) throw new HostCommandError('host-cancelled', `${file} was cancelled`, { command });
-  if (r.exitCode === undefined) {
-    // Not run at all (ENOENT, EACCES) or killed by a signal.
-    const why = r.signal ? `killed by ${r.signal}` : (r.code ?? r.shortMessage);
-    throw new HostCommandError('host-spawn', `cannot run ${file}: ${why}`, { command });
-  }
-  return { exitCode: r.exitCode, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
 }
 
 /** One line of a tool's stderr for a message: the first non-empty line, or the exit status. */

@@ -3,14 +3,26 @@
 // with 1001 once the exec instance runs detached. 1002 = the config frame was refused, 1011 = an
 // error; the Close reason (or a text frame) is a WebSocketMessage saying why.
 import net from 'node:net';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { ApiError } from '../errors.ts';
+import { tcpTarget, type KleenedAddress } from './http.ts';
+
+// The WebSocket client is loaded on the first start only: `check`, `plan`, `stop` and a restore
+// with nothing to start never pay for it (issue 13). esbuild keeps the lazy module in the bundle.
+let wsModule: Promise<typeof import('ws')> | undefined;
+function loadWs(): Promise<typeof import('ws')> {
+  wsModule ??= import('ws');
+  return wsModule;
+}
 
 /** Close code kleened uses for "started detached". */
 export const CLOSE_STARTED = 1001;
 
 /** Starts exec instance `execId` detached over kleened's socket; resolves on Close 1001, rejects with kleened's message otherwise or when `signal` aborts (the socket is then torn down). */
-export function startExecDetached(socket: string, execId: string, signal: AbortSignal): Promise<void> {
+export async function startExecDetached(socket: KleenedAddress, execId: string, signal: AbortSignal): Promise<void> {
+  const mod = await loadWs();
+  const WebSocketClass = (mod.default ?? mod) as unknown as typeof WebSocket;
+  const tcp = tcpTarget(socket);
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(new ApiError('start-timeout', 'cancelled before the WebSocket start'));
@@ -18,8 +30,8 @@ export function startExecDetached(socket: string, execId: string, signal: AbortS
     }
     // The URL's host is a placeholder: createConnection dials the unix socket itself, so a socket
     // path with ':' or spaces (which ws+unix: URLs cannot carry) still works.
-    const ws = new WebSocket('ws://localhost/exec/start', {
-      createConnection: () => net.connect({ path: socket }),
+    const ws = new WebSocketClass('ws://localhost/exec/start', {
+      createConnection: () => (tcp ? net.connect({ host: tcp.host, port: tcp.port }) : net.connect({ path: socket })),
       perMessageDeflate: false,
     });
     let lastMessage = '';

@@ -1,5 +1,8 @@
-// HTTP/1.1 over kleened's unix socket (node:http with socketPath). One request per call, bounded by
-// the caller's AbortSignal; the body is read whole (kleened's answers are small JSON documents).
+// HTTP/1.1 to kleened: over its unix socket (an address that is a path) or a plain TCP listener
+// (`http://host:port`, from config.yaml). One keep-alive connection pool per address, so a
+// restore's list, inspects and exec/create reuse connections instead of opening one each
+// (issue 13); closeKleenedConnections() ends them so they never hold the process open. Each call
+// is bounded by the caller's AbortSignal; the body is read whole (kleened answers small JSON).
 import http from 'node:http';
 import { ApiError } from '../errors.ts';
 
@@ -9,13 +12,41 @@ export interface HttpAnswer {
   text: string;
 }
 
-/** Sends one request to kleened on `socket`; rejects with ApiError on transport errors or abort, never on an HTTP status. */
+/** Where kleened's API is: a unix socket path, or `http://HOST:PORT`. */
+export type KleenedAddress = string;
+
+/** The TCP host and port of an `http://HOST:PORT` address, or undefined for a unix socket path. */
+export function tcpTarget(address: KleenedAddress): { host: string; port: number } | undefined {
+  const m = /^http:\/\/(\[[^\]]+\]|[^/:]+):([0-9]{1,5})\/?$/.exec(address);
+  if (!m) return undefined;
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
+}
+
+const agents = new Map<string, http.Agent>();
+
+function agentFor(address: KleenedAddress): http.Agent {
+  let a = agents.get(address);
+  if (!a) {
+    a = new http.Agent({ keepAlive: true, maxSockets: 32 });
+    agents.set(address, a);
+  }
+  return a;
+}
+
+/** Closes every pooled connection to kleened (at the end of a run). */
+export function closeKleenedConnections(): void {
+  for (const a of agents.values()) a.destroy();
+  agents.clear();
+}
+
+/** Sends one request to kleened at `address`; rejects with ApiError on transport errors or abort, never on an HTTP status. */
 export function requestKleened(
-  socket: string,
+  address: KleenedAddress,
   method: 'GET' | 'POST',
   path: string,
   body: unknown,
   signal: AbortSignal,
+  opts: { fresh?: boolean } = {},
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
@@ -23,8 +54,9 @@ export function requestKleened(
       return;
     }
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const tcp = tcpTarget(address);
     const req = http.request({
-      socketPath: socket,
+      ...(tcp ? { host: tcp.host, port: tcp.port } : { socketPath: address }),
       method,
       path,
       headers: {
@@ -32,8 +64,9 @@ export function requestKleened(
         accept: 'application/json',
         ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
       },
-      // No keep-alive pool: each boot-time call stands alone and must not hold the process open.
-      agent: false,
+      // Polls while kleened comes up use a fresh connection each: a pooled one may be a dead
+      // connection to the kleened that was there before.
+      agent: opts.fresh ? false : agentFor(address),
     });
     const onAbort = (): void => {
       req.destroy(abortError(method, path, signal));
@@ -42,7 +75,7 @@ export function requestKleened(
     req.on('error', (err: NodeJS.ErrnoException) => {
       signal.removeEventListener('abort', onAbort);
       if (err instanceof ApiError) reject(err);
-      else reject(new ApiError('api-unreachable', `cannot reach kleened at ${socket}: ${err.code ?? err.message}`,
+      else reject(new ApiError('api-unreachable', `cannot reach kleened at ${address}: ${err.code ?? err.message}`,
         undefined, { command: `${method} ${path}` }, undefined, { cause: err }));
     });
     req.on('response', (res) => {

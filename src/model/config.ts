@@ -12,6 +12,8 @@ export type ReadyCheck =
 
 export interface ContainerSettings {
   depend: string[];
+  /** `_depend` entries that are not container names or ids: the container is blocked on them (issue 11). */
+  badDepend?: string[];
   priority: number;
   ready: ReadyCheck;
 }
@@ -124,10 +126,11 @@ export function parseContainersConfig(vars: VarMap): { config: ContainersConfig;
     }
     return raw;
   };
-  const nameList = (variable: string, raw: string): string[] => {
+  const nameList = (variable: string, raw: string, bad?: string[]): string[] => {
     const out: string[] = [];
     for (const entry of splitList(raw)) {
       if (!isContainerName(entry) && !isContainerId(entry)) {
+        bad?.push(entry);
         diagnostics.push({ severity: 'error', code: 'bad-name', variable,
           message: `'${entry}' is not a container name or id`,
           hint: 'names match [a-zA-Z0-9][a-zA-Z0-9_.-]+ (kleened\'s pattern)' });
@@ -150,7 +153,11 @@ export function parseContainersConfig(vars: VarMap): { config: ContainersConfig;
     // A knob such as kleene_containers_start_timeout never ends in a per-container suffix,
     // so this cannot swallow a global setting.
     const s = perContainer.get(part) ?? {};
-    if (suffix === 'depend') s.depend = nameList(variable, raw);
+    if (suffix === 'depend') {
+      const bad: string[] = [];
+      s.depend = nameList(variable, raw, bad);
+      if (bad.length > 0) s.badDepend = bad;
+    }
     else if (suffix === 'priority') {
       const v = parseWhole(raw.trim(), 0, 999);
       if (v === undefined) {
@@ -192,6 +199,7 @@ export function settingsFor(config: ContainersConfig, name: string): ContainerSe
   const s = config.perContainer.get(varPart(name)) ?? {};
   return {
     depend: s.depend ?? [],
+    ...(s.badDepend ? { badDepend: s.badDepend } : {}),
     priority: s.priority ?? DEFAULT_PRIORITY,
     ready: s.ready ?? { kind: 'started' },
   };

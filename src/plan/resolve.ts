@@ -56,7 +56,12 @@ export function matchEntry(entry: string, containers: readonly ContainerSummary[
  * `kleene_containers_web_depend` applies to web whether it is listed as `web` or by its id.
  */
 function settingsOf(config: ContainersConfig, entry: string, c: ContainerSummary): ReturnType<typeof settingsFor> {
-  return config.perContainer.has(varPart(entry)) ? settingsFor(config, entry) : settingsFor(config, c.name);
+  return settingsFor(config, settingsKey(config, entry, c));
+}
+
+/** The name whose `kleene_containers_<name>_*` variables apply: the entry's when set, else the container's. */
+function settingsKey(config: ContainersConfig, entry: string, c: ContainerSummary): string {
+  return config.perContainer.has(varPart(entry)) ? entry : c.name;
 }
 
 const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -68,7 +73,8 @@ export function resolveTargets(config: ContainersConfig, containers: readonly Co
   let order = 0;
   const add = (c: ContainerSummary, entry: string, source: Target['source']): Target => {
     const t: Target = { id: c.id, name: c.name, entry, source, order: order++, settings: settingsOf(config, entry, c),
-      depends: [], badDepends: [] };
+      depends: [], badDepends: [], onStartup: c.restart_policy === 'on-startup',
+      dependVariable: `kleene_containers_${varPart(settingsKey(config, entry, c))}_depend` };
     targets.set(c.id, t);
     return t;
   };
@@ -91,10 +97,15 @@ export function resolveTargets(config: ContainersConfig, containers: readonly Co
   const queue = [...targets.values()];
   while (queue.length > 0) {
     const t = queue.shift()!;
+    // Every dependency is honoured (issue 11): a value that is not a name, or names no single
+    // container, blocks the container (and so its dependents) instead of being dropped.
+    for (const bad of t.settings.badDepend ?? []) {
+      t.badDepends.push(`${t.dependVariable}: '${bad}' is not a container name or id`);
+    }
     for (const dep of t.settings.depend) {
       const m = matchEntry(dep, containers);
       if (!m.ok) {
-        t.badDepends.push(`dependency '${dep}': ${m.message}`);
+        t.badDepends.push(`${t.dependVariable}: dependency '${dep}': ${m.message}`);
         continue;
       }
       if (!t.depends.includes(m.container.id)) t.depends.push(m.container.id);

@@ -6,7 +6,8 @@
 import type { ContainersConfig } from '../model/config.ts';
 import type { MountPoint } from '../kleened/types.ts';
 import { resolveTargets } from './resolve.ts';
-import type { Decision, Inventory, Plan, PlanItem, Target } from './types.ts';
+import type { ContainerSummary } from '../kleened/types.ts';
+import type { Decision, EntryProblem, Facts, Inventory, Plan, PlanItem, Target } from './types.ts';
 
 export interface PlanOptions {
   /** rc.shutdown's watchdog (rcshutdown_timeout), 90 s by default. */
@@ -45,27 +46,88 @@ export function chainHeights(targets: Target[], byId: Map<string, Target>): Map<
   return height;
 }
 
+/** What the plan is built on before any host fact: the resolved targets, their order, cycles and dependents. */
+export interface Skeleton {
+  targets: Target[];
+  problems: EntryProblem[];
+  byId: Map<string, Target>;
+  /** Start order: dependencies first, then priority, the longest chain behind, list order, id. */
+  order: string[];
+  cycles: Map<string, string>;
+  /** For each target id, the targets that depend on it. */
+  dependents: Map<string, string[]>;
+}
+
+/** Resolves the configuration against kleened's container list and orders it; knows nothing of the host. */
+export function planSkeleton(config: ContainersConfig, containers: readonly ContainerSummary[]): Skeleton {
+  const { targets, problems } = resolveTargets(config, containers);
+  const byId = new Map(targets.map((t) => [t.id, t]));
+  const dependents = new Map<string, string[]>();
+  for (const t of targets) for (const d of t.depends) if (d !== t.id) (dependents.get(d) ?? dependents.set(d, []).get(d)!).push(t.id);
+  return { targets, problems, byId, order: startOrder(targets, byId), cycles: findCycles(targets, byId), dependents };
+}
+
+/** A container's own decision, from its facts alone (dependencies aside); `pending` while a fact it needs is unknown. */
+export type OwnDecision = { decision: Exclude<Decision, 'blocked-dependency'>; reason?: string } | { decision: 'pending' };
+
+/**
+ * Decides one container from the facts known so far, before looking at its dependencies: its
+ * jail runs (leave it), jls failed, it sits on a cycle or an invalid dependency (blocked),
+ * kleened starts it itself (on-startup), or its volumes are not where kleened will look
+ * (blocked). `complete` says no more facts will come: a missing one is then a reason, not a wait.
+ */
+export function decideOwn(t: Target, facts: Facts, cycle: string | undefined, complete: boolean): OwnDecision {
+  if (!facts.jails) return complete ? { decision: 'blocked', reason: 'jls was not asked' } : { decision: 'pending' };
+  if (!facts.jails.ok) return { decision: 'blocked', reason: `cannot tell whether its jail runs: ${facts.jails.error}` };
+  if (jailSet(facts.jails.value).has(t.id)) return { decision: 'running' };
+  if (cycle) return { decision: 'cycle', reason: cycle };
+  if (t.badDepends.length > 0) return { decision: 'blocked', reason: t.badDepends.join('; ') };
+  if (t.onStartup) return { decision: 'kleened-starts', reason: 'restart_policy on-startup: kleened starts it itself' };
+  const got = facts.mounts[t.id];
+  if (!got && !complete) return { decision: 'pending' };
+  if (got?.ok && got.value.some((m) => m.type === 'volume') && (!facts.volumes || !facts.datasets) && !complete) return { decision: 'pending' };
+  const volumeProblems = checkVolumes(t.id, facts);
+  if (volumeProblems.length > 0) return { decision: 'blocked', reason: volumeProblems.join('; ') };
+  return { decision: 'start' };
+}
+
+// One Set per jls answer, however many containers ask (memoised on the array: still pure).
+const jailSets = new WeakMap<readonly string[], Set<string>>();
+function jailSet(jails: readonly string[]): Set<string> {
+  let s = jailSets.get(jails);
+  if (!s) jailSets.set(jails, (s = new Set(jails)));
+  return s;
+}
+
+/** Decisions that let a dependent go ahead (the dependency runs, or will). */
+export function goesAhead(d: Decision): boolean {
+  return d === 'start' || d === 'running' || d === 'kleened-starts';
+}
+
+/** Why a dependent cannot go ahead when its dependency `name (id)` was decided `d`. */
+export function dependencyReason(name: string, id: string, d: Decision): string {
+  return `dependency ${name} (${id}) is ${d === 'blocked-dependency' ? 'blocked by its own dependency' : d === 'cycle' ? 'in a dependency cycle' : 'blocked'}`;
+}
+
 /** Plans a restore; never throws on bad data: every problem becomes a decision with a reason. */
 export function planRestore(config: ContainersConfig, inv: Inventory, opts: PlanOptions = {}): Plan {
-  const { targets, problems } = resolveTargets(config, inv.containers);
-  const byId = new Map(targets.map((t) => [t.id, t]));
-  const cycles = findCycles(targets, byId);
-  const order = startOrder(targets, byId);
+  const skel = planSkeleton(config, inv.containers);
+  const { byId, order, cycles } = skel;
 
   const decided = new Map<string, { decision: Decision; reason?: string }>();
-  const jails = inv.jails.ok ? new Set(inv.jails.value) : undefined;
   for (const id of order) {
     const t = byId.get(id)!;
-    decided.set(id, decide(t, inv, jails, cycles.get(id), decided));
+    decided.set(id, decide(t, inv, cycles.get(id), decided));
   }
 
   // Waves: a container starts one wave after the latest of the dependencies it waits for.
   const wave = new Map<string, number>();
   for (const id of order) {
-    if (decided.get(id)!.decision !== 'start') continue;
+    const d = decided.get(id)!.decision;
+    if (d !== 'start' && d !== 'kleened-starts') continue;
     let w = 1;
-    for (const d of byId.get(id)!.depends) {
-      const dw = wave.get(d);
+    for (const dep of byId.get(id)!.depends) {
+      const dw = wave.get(dep);
       if (dw !== undefined) w = Math.max(w, dw + 1);
     }
     wave.set(id, w);
@@ -88,47 +150,42 @@ export function planRestore(config: ContainersConfig, inv: Inventory, opts: Plan
 
   const jobs = Math.max(1, config.jobs);
   const startWorst = waves.reduce((s, w) => s + Math.ceil(w.length / jobs) * config.startTimeout, 0);
-  const stopWorst = items.filter((i) => i.decision === 'start' || i.decision === 'running').length * config.stopTimeout;
+  const stopWorst = items.filter((i) => goesAhead(i.decision)).length * config.stopTimeout;
   return {
     items,
-    problems,
+    problems: skel.problems,
     waves: waves.filter((w) => w !== undefined),
     stopOrder: [...order].reverse(),
     budget: { startWorst, stopWorst, rcshutdownTimeout: opts.rcshutdownTimeout ?? 90 },
   };
 }
 
-function decide(t: Target, inv: Inventory, jails: Set<string> | undefined, cycle: string | undefined,
+function decide(t: Target, inv: Inventory, cycle: string | undefined,
   decided: Map<string, { decision: Decision }>): { decision: Decision; reason?: string } {
-  if (jails?.has(t.id)) return { decision: 'running' };
-  if (!inv.jails.ok) return { decision: 'blocked', reason: `cannot tell whether its jail runs: ${inv.jails.error}` };
-  if (cycle) return { decision: 'cycle', reason: cycle };
-  if (t.badDepends.length > 0) return { decision: 'blocked', reason: t.badDepends.join('; ') };
-  const volumeProblems = checkVolumes(t.id, inv);
-  if (volumeProblems.length > 0) return { decision: 'blocked', reason: volumeProblems.join('; ') };
+  const own = decideOwn(t, inv, cycle, true);
+  if (own.decision === 'pending' || own.decision !== 'start' && own.decision !== 'kleened-starts') return own as { decision: Decision };
   for (const d of t.depends) {
     const dd = decided.get(d);
+    const name = inv.containers.find((c) => c.id === d)?.name ?? d;
     // Not decided yet: the dependency sits behind a cycle (startOrder puts those last).
-    if (!dd) {
-      const name = inv.containers.find((c) => c.id === d)?.name ?? d;
-      return { decision: 'blocked-dependency', reason: `dependency ${name} (${d}) waits on a dependency cycle` };
-    }
-    if (dd.decision !== 'start' && dd.decision !== 'running') {
-      const name = inv.containers.find((c) => c.id === d)?.name ?? d;
-      return { decision: 'blocked-dependency', reason: `dependency ${name} (${d}) is ${dd.decision === 'blocked-dependency' ? 'blocked by its own dependency' : dd.decision === 'cycle' ? 'in a dependency cycle' : 'blocked'}` };
-    }
+    if (!dd) return { decision: 'blocked-dependency', reason: `dependency ${name} (${d}) waits on a dependency cycle` };
+    if (!goesAhead(dd.decision)) return { decision: 'blocked-dependency', reason: dependencyReason(name, d, dd.decision) };
   }
-  return { decision: 'start' };
+  return own;
 }
 
 /** Reasons a container's volumes are not where kleened will look for them (none = fine). */
-export function checkVolumes(id: string, inv: Inventory): string[] {
+export function checkVolumes(id: string, inv: Facts): string[] {
   const got = inv.mounts[id];
   if (!got) return ['kleened was not asked for its mountpoints'];
   if (!got.ok) return [`cannot inspect it: ${got.error}`];
   const out: string[] = [];
   for (const m of got.value.filter((x: MountPoint) => x.type === 'volume')) {
     const v = m.source;
+    if (!inv.volumes) {
+      out.push(`volume ${v}: kleened was not asked for its volumes`);
+      continue;
+    }
     if (!inv.volumes.ok) {
       out.push(`volume ${v}: cannot check it: ${inv.volumes.error}`);
       continue;
@@ -136,6 +193,10 @@ export function checkVolumes(id: string, inv: Inventory): string[] {
     const vol = inv.volumes.value.find((x) => x.name === v);
     if (!vol) {
       out.push(`volume ${v}: kleened does not know this volume`);
+      continue;
+    }
+    if (!inv.datasets) {
+      out.push(`volume ${v}: zfs was not asked for dataset ${vol.dataset}`);
       continue;
     }
     if (!inv.datasets.ok) {
@@ -238,4 +299,18 @@ export function findCycles(targets: Target[], byId: Map<string, Target>): Map<st
   };
   for (const t of sorted) if (!idx.has(t.id)) visit(t.id);
   return out;
+}
+
+/**
+ * The inventory rc.conf alone implies, for `plan` when kleened cannot be asked: every name in
+ * kleene_containers_list and in any `_depend` is taken to exist (named by itself), no jail runs,
+ * no volume is mounted. The plan made from it shows order, waves and dependencies only.
+ */
+export function rcConfOnlyInventory(config: ContainersConfig): Inventory {
+  const names = new Set<string>(config.list);
+  for (const s of config.perContainer.values()) for (const d of s.depend ?? []) names.add(d);
+  const containers: ContainerSummary[] = [...names].map((n) => ({ id: n, name: n }));
+  const mounts: Inventory['mounts'] = {};
+  for (const c of containers) mounts[c.id] = { ok: true, value: [] };
+  return { containers, jails: { ok: true, value: [] }, datasets: { ok: true, value: [] }, volumes: { ok: true, value: [] }, mounts };
 }

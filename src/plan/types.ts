@@ -11,6 +11,18 @@ export interface DatasetInfo {
   mountpoint: string;
 }
 
+/**
+ * What is known so far while the facts come in (a streaming restore): a source that has not
+ * answered yet is undefined. A complete Facts is an Inventory.
+ */
+export interface Facts {
+  containers: ContainerSummary[];
+  jails?: Got<string[]>;
+  datasets?: Got<DatasetInfo[]>;
+  volumes?: Got<Volume[]>;
+  mounts: Record<string, Got<MountPoint[]> | undefined>;
+}
+
 /** Everything the planner knows about the host, gathered by the hook in one call per source. */
 export interface Inventory {
   /** `GET /containers/list?all=true`. */
@@ -40,8 +52,12 @@ export interface Target {
   settings: ContainerSettings;
   /** Resolved dependency ids. */
   depends: string[];
-  /** Dependency entries that did not resolve, with the reason. */
+  /** Dependency entries that are invalid or did not resolve, with the variable and the reason. */
   badDepends: string[];
+  /** kleened's restart_policy is on-startup: kleened starts it itself when it starts (FACTS). */
+  onStartup: boolean;
+  /** The rc.conf variable its dependencies are read from. */
+  dependVariable: string;
 }
 
 /** An rc.conf entry that names no container, or more than one. */
@@ -53,7 +69,12 @@ export interface EntryProblem {
   hint?: string;
 }
 
-export type Decision = 'start' | 'running' | 'blocked' | 'blocked-dependency' | 'cycle';
+/**
+ * `kleened-starts`: its restart_policy is on-startup, so kleened starts it itself right after
+ * its API comes up (FACTS: the on-startup loop runs after the listeners start); kleene-boot
+ * waits for its jail instead of starting it a second time.
+ */
+export type Decision = 'start' | 'kleened-starts' | 'running' | 'blocked' | 'blocked-dependency' | 'cycle';
 
 export interface PlanItem {
   id: string;

@@ -17,7 +17,6 @@ export interface CommonRcArgs {
 /** --root, -f, -s: the options every rc command takes (sysrc's -R, -f, -s). */
 export function withCommonRcOptions<T>(y: Argv<T>) {
   return y
-    .option('root', { alias: 'R', type: 'string', default: '/', describe: 'Read and edit a host image staged under this directory' })
     .option('file', { alias: 'f', type: 'string', describe: 'Operate on this file (host path) instead of the service fragment' })
     .option('service', { alias: 's', type: 'string', choices: ['kleened', 'kleene_containers'] as const,
       describe: 'Service whose rc.conf.d fragment and load order to use [default: from the variable name]' });

@@ -7,7 +7,7 @@ t.jobs = 4;
 import { join } from 'node:path';
 import { startKleened } from './kleened/server.mjs';
 import { request, execStart, startContainer } from './kleened/client.ts';
-import { containerId, makeState, readRequestLog, readState, simTempDir, writeState } from '../helpers/sim-state.ts';
+import { containerId, makeState, readRequestLog, readState, simTempDir, waitFor, writeState } from '../helpers/sim-state.ts';
 import type { StateSpec } from '../helpers/sim-state.ts';
 
 async function boot(t: Test, spec: StateSpec, opts: { autostart?: boolean } = {}) {
@@ -121,6 +121,50 @@ t.test('update resets left-out keys to their defaults and keeps keys sent as nul
   t.same(missing.json, { message: 'no such container' });
 });
 
+t.test('update answers 409 and saves nothing when jail -m fails on a running container', async (t) => {
+  const { socket, statePath, state } = await boot(t, { containers: [
+    { name: 'web', running: true, restart_policy: 'on-startup', faults: { jail_m_fails: 'jail: web: jail_set: Operation not permitted' } },
+    { name: 'idle', restart_policy: 'on-startup', faults: { jail_m_fails: true } },
+  ] });
+  const keep = { name: null, cmd: null, env: null, user: null, jail_param: null, mounts: null, public_ports: null, persist: false, network_driver: 'ipnet' };
+  const change = await request(socket, 'POST', '/containers/web/update', { ...keep, restart_policy: 'no' });
+  t.equal(change.status, 409);
+  t.same(change.json, { message: 'an error ocurred while updating the container: jail: web: jail_set: Operation not permitted' });
+  const s = readState(statePath);
+  t.equal(s.containers[0]!.restart_policy, 'on-startup', 'nothing saved, restart_policy included');
+  t.match(s.events, [{ type: 'update_failed', container: containerId(state, 'web') }]);
+  const same = await request(socket, 'POST', '/containers/web/update', { ...keep, restart_policy: 'on-startup' });
+  t.equal(same.status, 201, 'nothing changed: jail -m is not run');
+  const stopped = await request(socket, 'POST', '/containers/idle/update', { ...keep, restart_policy: 'no' });
+  t.equal(stopped.status, 201, 'a container that does not run has no jail to modify');
+  t.equal(readState(statePath).containers[1]!.restart_policy, 'no');
+});
+
+t.test('a stop runs exec.stop first: the jail is gone when, and only when, the stop answers', async (t) => {
+  const { socket, statePath, state, requestLogPath } = await boot(t, { containers: [{ name: 'web', running: true, faults: { stop_delay_ms: 150 } }] });
+  const id = containerId(state, 'web');
+  let answered = false;
+  const stop = request(socket, 'POST', '/containers/web/stop').then((r) => { answered = true; return r; });
+  // Sampled while exec.stop runs: the jail stays listed for stop_delay_ms.
+  const t0 = Date.now();
+  let goneAfter: number | undefined;
+  while (!answered && goneAfter === undefined) {
+    if (readState(statePath).jails.length === 0) goneAfter = Date.now() - t0;
+    await new Promise((res) => setTimeout(res, 10));
+  }
+  if (goneAfter !== undefined) t.ok(goneAfter >= 140, `the jail was listed while exec.stop ran (gone after ${goneAfter} ms)`);
+  const r = await stop;
+  t.equal(r.status, 200);
+  t.same(readState(statePath).jails, [], 'gone when the stop answered');
+  const line = readRequestLog(requestLogPath).find((e) => e.path === `/containers/web/stop`)!;
+  t.ok(line.ms! >= 140, `the stop took exec.stop's time (${line.ms} ms)`);
+  const ev = readState(statePath).events.find((e) => e.type === 'stop')!;
+  t.equal(ev.container, id);
+  t.ok(Date.parse(String(ev.detail!.requested)) <= Date.parse(ev.time), 'requested before the jail went away');
+  const again = await request(socket, 'POST', '/containers/web/stop');
+  t.equal(again.status, 404, 'not running any more');
+});
+
 t.test('volumes/list returns name, dataset, mountpoint and created', async (t) => {
   const { socket } = await boot(t, { kleene_root: 'tank/k', containers: [{ name: 'web', volumes: ['data'] }], volumes: ['spare'] });
   const r = await request(socket, 'GET', '/volumes/list');
@@ -128,8 +172,8 @@ t.test('volumes/list returns name, dataset, mountpoint and created', async (t) =
   t.type(r.json[0].created, 'string');
 });
 
-t.test('exec start sends starting, creates the jail after the delay and closes 1001', async (t) => {
-  const { socket, statePath, state, requestLogPath } = await boot(t, { containers: [{ name: 'web', faults: { start_delay_ms: 60 } }] });
+t.test('exec start sends starting, closes 1001 before the jail exists, the jail comes later', async (t) => {
+  const { socket, statePath, state, requestLogPath } = await boot(t, { containers: [{ name: 'web', faults: { start_delay_ms: 60, jail_delay_ms: 100 } }] });
   const id = containerId(state, 'web');
   const r = await startContainer(socket, 'web');
   t.equal(r.createStatus, 201);
@@ -137,8 +181,13 @@ t.test('exec start sends starting, creates the jail after the delay and closes 1
   t.equal(r.close?.code, 1001);
   t.equal(JSON.parse(r.close!.reason).msg_type, 'closing');
   t.ok(r.ms >= 50, `the close waited for the start delay (${r.ms} ms)`);
-  const s = readState(statePath);
+  // Real kleened answers once `jail -c` is spawned (lib/core/exec.ex): no jail yet.
+  t.same(readState(statePath).jails, [], 'no jail yet when the socket closes');
+  t.same(readState(statePath).events, [], 'and no start recorded');
+  const s = await waitFor('the jail', () => { const x = readState(statePath); return x.jails.length > 0 && x; });
   t.same(s.jails.map((j) => [j.name, j.path]), [[id, `/zroot/kleene/container/${id}`]]);
+  t.not(s.jails[0]!.hostname, id, 'the hostname is not the id');
+  t.not(s.jails[0]!.hostname, 'web', 'nor the name');
   t.same(s.events.map((e) => e.type), ['start']);
   const log = readRequestLog(requestLogPath);
   t.same(log.filter((e) => e.kind === 'http').map((e) => [e.method, e.path, e.status]), [['POST', '/exec/create', 201], ['GET', '/exec/start', 101]]);
@@ -177,17 +226,24 @@ t.test('exec start closes 1011 with the reason when the start fails', async (t) 
   t.same(readState(statePath).events.map((e) => e.type), ['start_failed']);
 });
 
-t.test('close_before_jail answers 1001 before the jail exists, as kleened\'s async Exec.start', async (t) => {
-  const { socket, statePath } = await boot(t, { containers: [{ name: 'web', faults: { close_before_jail: true, start_delay_ms: 150 } }, { name: 'bad', faults: { close_before_jail: true, start_result: '1011', start_delay_ms: 10 } }] });
-  const r = await startContainer(socket, 'web');
-  t.equal(r.close?.code, 1001);
-  t.same(readState(statePath).jails, [], 'no jail yet when the socket closes');
+t.test('no_jail: 1001 as usual, then the jail never appears and only the log says why', async (t) => {
+  const { socket, statePath, logs, state } = await boot(t, { containers: [{ name: 'web', faults: { ...fast, jail_delay_ms: 50 } }, { name: 'bad', faults: { start_result: 'no_jail', start_error: 'jail: mount_nullfs failed', ...fast, jail_delay_ms: 10 } }] });
   const bad = await startContainer(socket, 'bad');
   t.equal(bad.close?.code, 1001, 'a failure after the close is never reported on the socket');
-  await new Promise((res) => setTimeout(res, 250));
-  const s = readState(statePath);
-  t.same(s.jails.map((j) => j.name), [s.containers[0]!.id]);
+  // The failure is recorded after the jail delay; a good start after it proves time has passed.
+  const r = await startContainer(socket, 'web');
+  t.equal(r.close?.code, 1001);
+  const s = await waitFor('both outcomes', () => { const x = readState(statePath); return x.events.length >= 2 && x; });
+  t.same(s.jails.map((j) => j.name), [containerId(state, 'web')], 'only web has a jail');
   t.same(s.events.map((e) => e.type).sort(), ['start', 'start_failed']);
+  t.match(logs.join('\n'), /\[error\] could not start container \w+: jail: mount_nullfs failed/);
+});
+
+t.test('jail_before_close (kind mode, asked for): the jail exists when 1001 arrives', async (t) => {
+  const { socket, statePath } = await boot(t, { containers: [{ name: 'web', faults: { ...fast, jail_before_close: true } }] });
+  const r = await startContainer(socket, 'web');
+  t.equal(r.close?.code, 1001);
+  t.equal(readState(statePath).jails.length, 1);
 });
 
 t.test('no_starting_message closes a detached start with 1001 and no frame', async (t) => {
@@ -241,16 +297,19 @@ t.test('starting a container whose jail runs records a duplicate start', async (
   const { socket, statePath, state } = await boot(t, { containers: [{ name: 'web', running: true, faults: fast }] });
   const r = await startContainer(socket, 'web');
   t.equal(r.close?.code, 1001);
-  const s = readState(statePath);
+  const s = await waitFor('the duplicate start', () => { const x = readState(statePath); return x.events.length > 0 && x; });
   t.equal(s.jails.length, 1, 'no second jail');
   t.match(s.events, [{ type: 'duplicate_start', container: containerId(state, 'web'), detail: { source: 'api', jid: 1 } }]);
 });
 
 t.test('counts the most starts in flight at once', async (t) => {
-  const { socket, statePath } = await boot(t, { containers: ['a', 'b', 'c'].map((name) => ({ name, faults: { start_delay_ms: 80 } })) });
-  await Promise.all(['a', 'b'].map((n) => startContainer(socket, n)));
-  await startContainer(socket, 'c');
-  const s = readState(statePath);
+  // names outside [0-9a-f]: a name like 'c' would also match an id starting with c
+  const { socket, statePath } = await boot(t, { containers: ['one', 'two', 'six'].map((name) => ({ name, faults: { start_delay_ms: 80 } })) });
+  // A start is in flight from the request until its jail exists.
+  await Promise.all(['one', 'two'].map((n) => startContainer(socket, n)));
+  await waitFor('one and two up', () => readState(statePath).jails.length === 2);
+  await startContainer(socket, 'six');
+  const s = await waitFor('six up', () => { const x = readState(statePath); return x.jails.length === 3 && x; });
   t.equal(s.stats.max_starts_in_flight, 2);
   t.equal(s.stats.starts_in_flight, 0);
   t.equal(s.stats.starts_total, 3);
@@ -263,7 +322,7 @@ t.test('a volume whose dataset is not mounted only warns and the jail starts any
   });
   const r = await startContainer(socket, 'web');
   t.equal(r.close?.code, 1001);
-  const s = readState(statePath);
+  const s = await waitFor('the jail', () => { const x = readState(statePath); return x.jails.length > 0 && x; });
   t.same(s.events.map((e) => e.type), ['mount_warning', 'start']);
   t.equal(s.jails.length, 1);
   t.match(logs.join('\n'), /\[warning\] could not mount volume 'data'/);
@@ -296,8 +355,7 @@ t.test('at its start it starts on-startup containers one after another and re-ru
     ],
   }, { autostart: true });
   await k.autostartDone;
-  const s = readState(statePath);
+  const s = await waitFor('db up', () => { const x = readState(statePath); return x.jails.length === 2 && x; });
   t.same(s.events.map((e) => [e.type, e.container]), [['duplicate_start', containerId(state, 'web')], ['start', containerId(state, 'db')]]);
-  t.equal(s.stats.max_starts_in_flight, 1, 'one after another');
   t.same(s.jails.map((j) => j.name).sort(), [containerId(state, 'web'), containerId(state, 'db')].sort());
 });

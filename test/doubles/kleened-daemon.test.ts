@@ -5,10 +5,10 @@ import type { Test } from 'tap';
 
 // Subtests are independent (own temp dir, own state, own daemon): run them side by side.
 t.jobs = 4;
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { request } from './kleened/client.ts';
-import { KLEENED_BIN, containerId, makeState, prepareSimDir, readState, simTempDir } from '../helpers/sim-state.ts';
+import { KLEENED_BIN, containerId, kleenedConfigYaml, makeState, prepareSimDir, readState, simTempDir } from '../helpers/sim-state.ts';
 import type { SimDir, StateSpec } from '../helpers/sim-state.ts';
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
@@ -94,15 +94,78 @@ t.test('the ignore_sigterm fault keeps the server running after SIGTERM', async 
   t.equal((await request(d.socket, 'GET', '/volumes/list')).status, 200);
 });
 
-t.test('a bad config: daemon still returns 0, the server exits with a log line and no pidfile', async (t) => {
-  const d = setup(t, {}, 'kleene_root: zroot/kleene\nenable_logging: true\n');
+t.test('a bad config: daemon still returns 0, the server exits with a log line and a stale pidfile', async (t) => {
+  const cfg = kleenedConfigYaml('http:///unused.sock').replace(/^api_listening_sockets:\n.*\n/m, '');
+  const d = setup(t, {}, cfg);
   const r = await run(['daemon'], d.env);
   t.equal(r.code, 0);
   await waitFor('error in the log', () => logOf(d).includes('[error]'));
   t.match(logOf(d), /\[error\] invalid configuration file: required key 'api_listening_sockets' missing/);
-  await new Promise((res) => setTimeout(res, 100));
-  t.notOk(existsSync(d.pidfile));
+  // kleened writes its pidfile before it reads config.yaml: the VM halts and leaves it behind.
+  t.ok(existsSync(d.pidfile), 'the pidfile was written before the config was read');
+  await waitFor('exit', () => !alive(pidOf(d)));
+  t.ok(existsSync(d.pidfile), 'and names a dead pid');
   t.notOk(existsSync(d.socket));
+});
+
+t.test('no pidfile for a moment after `kleened daemon` returns; pidfile before the API listens', async (t) => {
+  const d = setup(t, { faults: { pidfile_delay_ms: 300, listen_delay_ms: 300 } });
+  const r = await run(['daemon'], d.env);
+  t.equal(r.code, 0);
+  t.notOk(existsSync(d.pidfile), 'the VM has not written the pidfile yet');
+  await waitFor('pidfile', () => existsSync(d.pidfile));
+  t.notOk(existsSync(d.socket), 'the pidfile is there before the API listens');
+  await waitFor('socket', () => existsSync(d.socket));
+  t.equal((await request(d.socket, 'GET', '/volumes/list')).status, 200);
+});
+
+t.test('every api_listening_sockets entry is served, from any YAML layout', async (t) => {
+  const d = setup(t, { containers: [{ name: 'web', running: true }] });
+  const second = `${d.dir}/second.sock`;
+  // flow style, comments and a stale file at the second path (kleened deletes it)
+  writeFileSync(d.configPath, [
+    '# kleened configuration',
+    '{kleene_root: zroot/kleene, pf_config_template_path: /usr/local/etc/kleened/pf.conf.kleene,',
+    ' pf_config_path: /etc/pf.conf, enable_logging: true, log_level: debug,',
+    ` api_listening_sockets: [{address: "http://${d.socket}"}, {address: 'http://${second}'}, {address: http://127.0.0.1:0}]}`,
+    '',
+  ].join('\n'));
+  writeFileSync(second, 'stale');
+  await run(['daemon'], d.env);
+  await waitFor('log', () => (logOf(d).match(/listening on/g) ?? []).length === 3 || logOf(d).includes('[error]'));
+  t.notMatch(logOf(d), /\[error\]/);
+  for (const socket of [d.socket, second]) {
+    t.same((await request(socket, 'GET', '/containers/list')).json.map((c: any) => c.name), ['web'], socket);
+  }
+  t.match(logOf(d), /listening on http:\/\/127\.0\.0\.1:0/);
+});
+
+t.test('kleened eval initialize_host: dry run reports, the real run loads, sets and creates', async (t) => {
+  const d = setup(t, { datasets: { 'zroot/kleene/image': null, 'zroot/kleene/volumes': null } });
+  // kldstat/kldload/sysrc shims keep their files under /var/run and /etc: only on a SimHost;
+  // here a PATH of stand-ins records what the double ran.
+  const bin = `${d.dir}/bin`;
+  mkdirSync(bin);
+  writeFileSync(`${bin}/kldstat`, `#!/bin/sh\ngrep -qx "$3" ${d.dir}/loaded 2>/dev/null || [ "$3" = zfs ]\n`, { mode: 0o755 });
+  writeFileSync(`${bin}/kldload`, `#!/bin/sh\necho "$1" >> ${d.dir}/loaded\n`, { mode: 0o755 });
+  writeFileSync(`${bin}/sysrc`, `#!/bin/sh\ncase "$1" in -n) sed -n "s/^$2=//p" ${d.dir}/rc.conf 2>/dev/null ;; *) echo "$1" >> ${d.dir}/rc.conf ;; esac\n`, { mode: 0o755 });
+  writeFileSync(`${d.dir}/rc.conf`, 'zfs_enable=YES\n');
+  const env = { ...d.env, PATH: `${bin}:${d.env.PATH}` };
+  const dry = await run(['eval', 'Kleened.Core.Config.initialize_host(%{dry_run: true})'], env);
+  t.equal(dry.code, 0, dry.stderr);
+  t.match(dry.stdout, /kernel module zfs: loaded\nkernel module pf: not loaded, would load it\nkernel module pflog: not loaded, would load it\n/);
+  t.match(dry.stdout, /rc\.conf zfs_enable: YES\nrc\.conf pf_enable: not YES, would set it\n/);
+  t.match(dry.stdout, /dataset zroot\/kleene\/image: missing, would create it/);
+  t.notOk(existsSync(`${d.dir}/loaded`), 'the dry run loaded nothing');
+  t.notOk(readState(d.statePath).datasets.some((x) => x.name === 'zroot/kleene/image'), 'and created nothing');
+  const init = await run(['eval', 'Kleened.Core.Config.initialize_host(%{dry_run: false})'], env);
+  t.equal(init.code, 0, init.stderr);
+  t.equal(readFileSync(`${d.dir}/loaded`, 'utf8'), 'pf\npflog\n');
+  t.equal(readFileSync(`${d.dir}/rc.conf`, 'utf8'), 'zfs_enable=YES\npf_enable=YES\npflog_enable=YES\n');
+  t.ok(['zroot/kleene/image', 'zroot/kleene/volumes'].every((n) => readState(d.statePath).datasets.some((x) => x.name === n)));
+  const other = await run(['eval', 'IO.puts(1)'], env);
+  t.equal(other.code, 1);
+  t.match(other.stderr, /UndefinedFunctionError/);
 });
 
 t.test('a missing config is logged the same way', async (t) => {
@@ -136,6 +199,8 @@ t.test('at start it re-runs the command of an on-startup container whose jail su
   };
   const d = setup(t, spec);
   await run(['daemon'], d.env);
+  // the API answers while the on-startup loop still runs
+  await waitFor('socket', () => existsSync(d.socket));
   await waitFor('two starts', () => readState(d.statePath).events.length >= 2);
   const s = readState(d.statePath);
   const state = makeState(spec);

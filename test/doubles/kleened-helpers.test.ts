@@ -60,10 +60,22 @@ t.test('makeState overrides or removes datasets and round-trips through a file',
   t.same(readState(join(path, '..', 'missing.json')).containers, [], 'a missing file is an empty state');
 });
 
-t.test('the double reads the socket address from config.yaml like kleened', async (t) => {
-  t.same(parseConfig('kleene_root: zroot/kleene\napi_listening_sockets:\n  - address: "http:///var/run/kleened.sock"\n').sockets, [{ socket: '/var/run/kleened.sock' }]);
+t.test('the double reads config.yaml as YAML, every address, like kleened', async (t) => {
+  const base = 'kleene_root: zroot/kleene\npf_config_template_path: /t\npf_config_path: /etc/pf.conf\nenable_logging: true\nlog_level: debug\n';
+  t.same(parseConfig(`${base}api_listening_sockets:\n  - address: "http:///var/run/kleened.sock"\n`).sockets, [{ socket: '/var/run/kleened.sock' }]);
+  t.same(parseConfig(`${base}api_listening_sockets:\n- address: http:///a.sock\n  tlsverify: false\n- {address: 'http://[::1]:8085'}\n`).sockets,
+    [{ socket: '/a.sock' }, { tcp: { host: '::1', port: 8085 } }], 'block and flow entries, extra keys');
+  t.same(parseConfig(`${base}api_listening_sockets: [{address: "https://127.0.0.1:8443", tlscert: /c.pem, tlskey: /k.pem}]\n`, (p) => `PEM ${p}`).sockets,
+    [{ tcp: { host: '127.0.0.1', port: 8443 }, tls: { cert: 'PEM /c.pem', key: 'PEM /k.pem' } }]);
   t.same(parseAddress('http://127.0.0.1:8085'), { tcp: { host: '127.0.0.1', port: 8085 } });
-  t.throws(() => parseConfig('api_listening_sockets:\n'), /has no address/);
-  t.throws(() => parseConfig('kleene_root: x\nthis is not yaml\n'), /line 2/);
-  t.throws(() => parseConfig('api_listening_sockets:\n  - address: http:///x.sock\nsim_fault: bad_config\n'), /sim fault bad_config/);
+  t.same(parseAddress('https:///var/run/k.sock'), { socket: '/var/run/k.sock', tls: true });
+  for (const bad of ['http://user@127.0.0.1:80', 'http:///x.sock?a=1', 'http:///x.sock#f', 'tcp://1.2.3.4:5', 'http://', 'http://host']) {
+    t.throws(() => parseAddress(bad), /cannot parse address/, bad);
+  }
+  t.throws(() => parseConfig(`${base}api_listening_sockets: [{address: "https:///k.sock"}]\n`), /needs tlscert and tlskey/);
+  t.throws(() => parseConfig(`${base}api_listening_sockets:\n`), /has no address/);
+  t.throws(() => parseConfig('api_listening_sockets:\n  - address: http:///x.sock\n'), /required key 'kleene_root' missing/);
+  t.throws(() => parseConfig('kleene_root: x\n  this: [is not yaml\n'), /invalid configuration file: .*at line \d+, column \d+/);
+  t.throws(() => parseConfig('kleene_root: zroot\napi_listening_sockets:\n\t- address: "http:///x.sock"\n'), /invalid configuration file: .*tab/i, 'tabs in indentation');
+  t.throws(() => parseConfig(`${base}api_listening_sockets:\n  - address: http:///x.sock\nsim_fault: bad_config\n`), /sim fault bad_config/);
 });

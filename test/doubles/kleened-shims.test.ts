@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { startKleened } from './kleened/server.mjs';
 import { request, startContainer } from './kleened/client.ts';
-import { SHIMS_DIR, containerId, makeState, readState, simTempDir, writeState } from '../helpers/sim-state.ts';
+import { SHIMS_DIR, containerId, makeState, readState, simTempDir, waitFor, writeState } from '../helpers/sim-state.ts';
 import type { SimState, StateSpec } from '../helpers/sim-state.ts';
 
 interface Run { code: number; stdout: string; stderr: string }
@@ -44,7 +44,7 @@ t.test('jls prints the default table: jid, ip, hostname, path and no name', asyn
   t.equal(r.stdout, [
     '   JID  IP Address      Hostname                      Path',
     `     1                  web.example                   /zroot/kleene/container/${web}`,
-    `     2                  ${db}                  /zroot/kleene/container/${db}`,
+    `     2                  db-0.jail.test                /zroot/kleene/container/${db}`,
     '     7  192.0.2.7       legacy.lan                    /jails/legacy',
     '',
   ].join('\n'));
@@ -202,7 +202,8 @@ t.test('the double and the shims share one state: a start shows in jls, a stop r
   const id = containerId(state, 'web');
   t.equal((await shim('jls', ['-j', id], statePath)).code, 1, 'not running yet');
   t.equal((await startContainer(socket, 'web')).close?.code, 1001);
-  const jls = await shim('jls', ['-j', id, 'jid', 'name', 'path'], statePath);
+  // 1001 comes before `jail -c` is done: the jail shows in jls a little later
+  const jls = await waitFor('the jail in jls', async () => { const r = await shim('jls', ['-j', id, 'jid', 'name', 'path'], statePath); return r.code === 0 && r; });
   t.equal(jls.code, 0);
   t.equal(jls.stdout, `1 ${id} /zroot/kleene/container/${id}\n`);
   t.equal((await shim('jexec', [id, 'true'], statePath)).code, 0);

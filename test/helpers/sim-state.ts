@@ -36,7 +36,12 @@ export interface ContainerSpec {
   cmd?: string[];
   restart_policy?: RestartPolicy;
   persist?: boolean;
+  /** default: `['host.hostname=<hostname>']`; given, it is kept as is (the hostname is then the
+   * id, kleened's default, unless it sets host.hostname) */
   jail_param?: string[];
+  /** the jail's host.hostname when jail_param is not given; default `<name>-<n>.jail.test`
+   * (never the id nor the name: a parser keyed on hostnames must fail) */
+  hostname?: string;
   /** volume mounts; each creates the volume (and its dataset) if missing; destination `/<name>` */
   volumes?: Array<string | VolumeSpec>;
   /** nullfs mounts of host paths */
@@ -85,9 +90,11 @@ export function makeState(spec: StateSpec = {}): SimState {
       mounts.push({ type: 'volume', source: vs.name, destination: vs.destination ?? `/${vs.name}`, read_only: vs.read_only ?? false });
     }
     for (const m of c.nullfs ?? []) mounts.push({ type: 'nullfs', source: m.source, destination: m.destination, read_only: m.read_only ?? false });
+    // Real hosts name their jails: a hostname that is neither the id nor the container name.
+    const jailParam = c.jail_param ?? [`host.hostname=${c.hostname ?? `${c.name.replace(/[^A-Za-z0-9-]/g, '-')}-${n}.jail.test`}`];
     const container = normalizeContainer({
       id, name: c.name, image: c.image, cmd: c.cmd, restart_policy: c.restart_policy, persist: c.persist,
-      jail_param: c.jail_param, mounts, faults: c.faults ?? {}, created: c.created ?? CREATED,
+      jail_param: jailParam, mounts, faults: c.faults ?? {}, created: c.created ?? CREATED,
     }, root);
     s.containers.push(container);
     if (c.running) {
@@ -229,4 +236,17 @@ export function simTempDir(teardown?: (fn: () => void) => void, prefix = 'ksim-'
   const dir = mkdtempSync(join(tmpdir(), prefix));
   teardown?.(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** Polls `check` every `everyMs` until it returns a value other than undefined/false, and
+ * returns that value; throws naming `what` after `timeoutMs` (a generous bound: a loaded
+ * machine is slow, and this replaces fixed sleeps that race the double's timers). */
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, opts: { timeoutMs?: number; everyMs?: number } = {}): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${opts.timeoutMs ?? 20_000} ms waiting for ${what}`);
+    await new Promise((res) => setTimeout(res, opts.everyMs ?? 20));
+  }
 }

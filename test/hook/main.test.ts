@@ -18,6 +18,8 @@ function fakeDeps(containers: ContainerSummary[], running: string[]) {
   const deps: HookDeps = {
     api: () => api,
     waitForApi: async () => {},
+    kleenedProcess: () => ({ state: 'alive', pid: 1 }),
+    readText: async () => 'api_listening_sockets:\n  - address: "http:///var/run/kleened.sock"\n',
     listJails: async () => [...jails],
     listDatasets: async () => [],
     execInJail: async () => 0,
@@ -49,22 +51,42 @@ t.test('stop goes through the same adapters, in reverse order, and is logged onc
   t.equal(calls.log.length, 1);
 });
 
-t.test('check and plan never start, stop or log', async (t) => {
+t.test('check and plan never start, stop or log; check fails while a configured container does not run', async (t) => {
   for (const verb of ['check', 'plan']) {
     const { deps, calls } = fakeDeps(boxes, []);
     const code = await runHook([verb], { kleene_containers_list: 'box0' }, deps);
-    t.equal(code, 0, verb);
+    // rc.d status (= check) is non-zero when a container that should run does not (issue 15).
+    t.equal(code, verb === 'check' ? 1 : 0, verb);
     t.same([calls.started, calls.stopped, calls.log], [[], [], []], verb);
   }
+  const { deps } = fakeDeps(boxes, ['aaaaaaaaaaa1']);
+  t.equal(await runHook(['check'], { kleene_containers_list: 'box0' }, deps), 0, 'check is ok once it runs');
 });
 
-t.test('kleened not answering fails every entry with the wait error', async (t) => {
+t.test('kleened not running (no live pid, no answer) fails every entry at once, saying how to start it', async (t) => {
   const { deps, calls } = fakeDeps(boxes, []);
-  deps.waitForApi = async () => { throw new Error("kleened's API at /s did not answer within 1 s: ENOENT"); };
-  const code = await runHook(['restore'], { kleene_containers_list: 'box0 box1' }, deps);
+  let tries = 0;
+  deps.kleenedProcess = () => ({ state: 'no-pidfile' });
+  deps.api = () => ({ ...fakeDeps(boxes, []).deps.api('/s'), listContainers: async () => { tries++; throw new Error('cannot reach kleened at /s: ENOENT'); } });
+  const t0 = Date.now();
+  const code = await runHook(['restore'], { kleene_containers_list: 'box0 box1', kleene_containers_wait_timeout: '30' }, deps);
   t.equal(code, 1);
-  t.match(calls.out, /^box0: failed: kleened's API at \/s did not answer within 1 s: ENOENT$/m);
-  t.match(calls.out, /^box1: failed: /m);
+  t.ok(Date.now() - t0 < 1000, 'no wait');
+  t.equal(tries, 1, 'one try');
+  t.match(calls.out, /^box0: failed: kleened is not running \(no pidfile \/var\/run\/kleened\.pid; cannot reach kleened at \/s: ENOENT\): start it with `service kleened start`; its log is \/var\/log\/kleened\.log$/m);
+  t.match(calls.out, /^box1: failed: kleened is not running/m);
+});
+
+t.test('kleened alive but not answering: waited for, bounded by the wait timeout (kleened_ready_timeout by default)', async (t) => {
+  const { deps, calls } = fakeDeps(boxes, []);
+  let tries = 0;
+  deps.api = () => ({ ...fakeDeps(boxes, []).deps.api('/s'), listContainers: async () => { tries++; throw new Error('ECONNREFUSED'); } });
+  const t0 = Date.now();
+  const code = await runHook(['restore'], { kleene_containers_list: 'box0', kleened_ready_timeout: '1' }, deps);
+  t.equal(code, 1);
+  t.ok(Date.now() - t0 >= 1000, 'waited the whole second');
+  t.ok(tries > 2, `and kept asking (${tries} tries)`);
+  t.match(calls.out, /^box0: failed: kleened's API at \/var\/run\/kleened\.sock did not answer within 1 s \(kleened runs as pid 1\): ECONNREFUSED; see \/var\/log\/kleened\.log$/m);
 });
 
 t.test('a container name or kleened message with a newline cannot forge a report line', async (t) => {

@@ -16,12 +16,15 @@ t.test('a start kleened refuses fails with kleened\'s message; the others go on'
   t.match(run.stdout, /^good \([0-9a-f]{12}\): started$/m);
 });
 
-t.test('kleened down: restore fails within kleene_containers_wait_timeout, naming the socket', async (t) => {
+t.test('kleened down (no pidfile, no socket): restore fails at once, saying how to start kleened and where its log is', async (t) => {
+  // Mutation: awaitKleened waiting while the pidfile names no live process made this take the
+  // whole wait timeout (30 s here) and fail.
   const r = await rig(t, { containers: [{ name: 'web' }] }, { kleened: false });
-  const run = await r.hook(['restore'], { kleene_containers_list: 'web', kleene_containers_wait_timeout: '1' });
+  const run = await r.hook(['restore'], { kleene_containers_list: 'web', kleene_containers_wait_timeout: '30' });
   t.equal(run.code, 1);
   t.ok(run.ms < 5000, `gave up in ${run.ms} ms`);
-  t.match(run.stdout, new RegExp(`^web: failed: kleened's API at ${r.socket.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} did not answer within 1 s: .*ENOENT`, 'm'));
+  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  t.match(run.stdout, new RegExp(`^web: failed: kleened is not running \\(no pidfile ${esc(r.dir)}/kleened\\.pid; cannot reach kleened at ${esc(r.socket)}: ENOENT\\): start it with \`service kleened start\`; its log is ${esc(r.dir)}/kleened\\.log$`, 'm'));
   t.match(syslogLines(r).join('\n'), /restore: FAILED: 1 container: 1 failed/);
 });
 
@@ -64,12 +67,13 @@ t.test('exec: and tcp: ready checks gate dependents; a check that never passes t
     kleene_containers_db_ready: 'exec:test -n "$KLEENE_SIM_JAIL"',
     kleene_containers_web_depend: 'db',
     kleene_containers_api_ready: 'tcp:127.0.0.1:1',
-    kleene_containers_start_timeout: '1',
+    // Each start is the start, a jls that sees the jail, then the check (shims are node scripts).
+    kleene_containers_start_timeout: '3',
   });
   t.equal(run.code, 1);
   t.match(run.stdout, /^db \([0-9a-f]{12}\): started$/m);
   t.match(run.stdout, /^web \([0-9a-f]{12}\): started$/m);
-  t.match(run.stdout, /^api \([0-9a-f]{12}\): timed out: not ready within 1 s \(tcp:127.0.0.1:1\)$/m);
+  t.match(run.stdout, /^api \([0-9a-f]{12}\): timed out: not ready within 3 s \(tcp:127.0.0.1:1\)$/m);
 });
 
 t.test('missing jls, zfs and logger binaries each give a reason and bound the run', async (t) => {

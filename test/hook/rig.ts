@@ -70,6 +70,9 @@ export async function rig(t: { teardown(fn: () => unknown): void }, spec: StateS
           KLEENE_SIM_STATE: statePath,
           KLEENE_SIM_SYSLOG: syslog,
           kleened_socket: socket,
+          // kleened's pidfile and log inside the rig: with kleened down there is no pidfile.
+          kleened_pidfile: join(dir, 'kleened.pid'),
+          kleened_logfile: join(dir, 'kleened.log'),
           kleene_containers_jls: join(SHIMS_DIR, 'jls'),
           kleene_containers_zfs: join(SHIMS_DIR, 'zfs'),
           kleene_containers_jexec: join(SHIMS_DIR, 'jexec'),

@@ -11,7 +11,7 @@ import { CONTAINER_CONFIG_KEYS } from '../../src/kleened/types.ts';
 import { waitForApi } from '../../src/kleened/wait-api.ts';
 import { ApiError } from '../../src/errors.ts';
 import { startKleened, type KleenedHandle } from '../doubles/kleened/server.mjs';
-import { containerId, makeState, readRequestLog, readState, writeState, type StateSpec } from '../helpers/sim-state.ts';
+import { containerId, makeState, readRequestLog, readState, waitFor, writeState, type StateSpec } from '../helpers/sim-state.ts';
 import { assertInSpec, spec } from '../helpers/openapi.ts';
 
 interface Rig { dir: string; socket: string; statePath: string; requestLog: string; kleened: KleenedHandle }
@@ -59,7 +59,9 @@ t.test('starts a container through exec create and the WebSocket, resolving on c
   const r = await rig(t, { containers: [{ name: 'web', faults: { start_delay_ms: 10 } }] });
   const id = containerId(readState(r.statePath), 'web');
   await createKleenedClient(r.socket).startContainer(id, sig());
-  t.ok(readState(r.statePath).jails.some((j) => j.name === id), 'the jail runs');
+  // kleened answers 1001 once `jail -c` is spawned: the jail exists a moment later.
+  await waitFor('the jail', () => readState(r.statePath).jails.some((j) => j.name === id));
+  t.pass('the jail runs');
   const log = readRequestLog(r.requestLog);
   const create = log.find((e) => e.path === '/exec/create')!;
   t.same(create.body, { container_id: id, cmd: [], env: [], user: '', tty: false });

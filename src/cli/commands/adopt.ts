@@ -10,7 +10,7 @@ import { waitForApi } from '../../kleened/wait-api.ts';
 import { parseContainersConfig } from '../../model/config.ts';
 import { planAdopt } from '../../plan/adopt.ts';
 import { applyEdits, type RcEdit } from '../../rcconf/editor.ts';
-import { readRcVars } from './restore.ts';
+import { readHostVars } from './restore.ts';
 
 interface AdoptArgs {
   root: string;
@@ -21,13 +21,11 @@ const API_TIMEOUT_MS = 10_000;
 
 export const adoptCommand: CommandModule<object, AdoptArgs> = {
   command: 'adopt',
-  describe: "Move kleened's on-startup containers into kleene_containers_list and set their restart_policy to no",
   builder: (y) =>
     y
-      .option('root', { alias: 'R', type: 'string', default: '/', describe: 'Edit a host image staged under this directory' })
-      .option('dry-run', { alias: 'n', type: 'boolean', describe: 'Show what would change; change nothing' }) as never,
+      .option('dry-run', { type: 'boolean', describe: 'Show what would change; change nothing' }) as never,
   handler: async (argv) => {
-    const { config } = parseContainersConfig(await readRcVars(argv.root));
+    const { config } = parseContainersConfig(await readHostVars(argv.root));
     await waitForApi(config.socket, Math.min(config.waitTimeout * 1000, 5000));
     const containers = await createKleenedClient(config.socket).listContainers(AbortSignal.timeout(API_TIMEOUT_MS));
     const steps = planAdopt(containers, config.list);

@@ -1,10 +1,8 @@
 // `kleene-boot doctor`: drift and common traps, each with the command that fixes it; exit 1 when
 // it found a problem. See src/install/doctor.ts (checks) and doctor-facts.ts (what it reads).
-import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { diagnose, formatFindings } from '../../install/doctor.ts';
 import { gatherFacts } from '../../install/doctor-facts.ts';
-import { validatePathOption } from '../../render/options.ts';
 
 interface DoctorArgs {
   root: string;
@@ -13,13 +11,11 @@ interface DoctorArgs {
 
 export const doctorCommand: CommandModule<object, DoctorArgs> = {
   command: 'doctor',
-  describe: 'Find drift (a package put its rc.d script back, half-enabled services, missing node, boot order) and say how to fix it',
   builder: (y) =>
     y
-      .option('root', { alias: 'R', type: 'string', default: '/', describe: 'Check a host image staged under this directory' })
-      .option('json', { type: 'boolean', describe: 'Print the findings as JSON' }),
+      .option('json', { type: 'boolean', describe: 'Print the findings as JSON' }) as never,
   handler: async (argv) => {
-    const facts = await gatherFacts(validatePathOption('root', resolve(argv.root)));
+    const facts = await gatherFacts(argv.root);
     const findings = diagnose(facts);
     const problems = findings.filter((f) => f.severity === 'problem').length;
     if (argv.json) process.stdout.write(`${JSON.stringify({ problems, findings }, null, 2)}\n`);

@@ -21,7 +21,6 @@ export function enableLikeCommand(verb: 'enable' | 'disable'): CommandModule<obj
     builder: (y) =>
       y
         .positional('service', { type: 'string', default: 'all', describe: 'kleened, kleene_containers or all' })
-        .option('root', { alias: 'R', type: 'string', default: '/', describe: 'Edit a host image staged under this directory' })
         .option('file', { alias: 'f', type: 'string', describe: 'Edit this file (host path) instead of rc.conf.d/<service>' })
         .option('dry-run', { type: 'boolean', describe: 'Print the unified diff; write nothing' }) as never,
     handler: async (argv) => {

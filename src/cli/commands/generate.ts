@@ -3,7 +3,6 @@
 import { promises as fsp } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { checkForeignScripts, renderFiles, underRoot, validateGenerateOptions, writeRendered, type RenderedFile } from '../../render/render.ts';
-import { validatePathOption } from '../../render/options.ts';
 import { unifiedDiff } from '../../rcconf/diff.ts';
 
 interface GenerateArgs {
@@ -49,19 +48,17 @@ export async function diffRendered(root: string, files: RenderedFile[]): Promise
 
 export const generateCommand: CommandModule<object, GenerateArgs> = {
   command: 'generate',
-  describe: 'Render rc.d/kleened, rc.d/kleene_containers and the boot hook into ROOT/PREFIX',
   builder: (y) =>
     y
-      .option('root', { type: 'string', default: '/', describe: 'Install under this directory (a staging root)' })
       .option('prefix', { type: 'string', default: '/usr/local', describe: 'Installation prefix on the host' })
       .option('node', { type: 'string', describe: 'Node.js on the host [default: PREFIX/bin/node]' })
       .option('stdout', { type: 'boolean', describe: 'Print the scripts instead of writing them' })
       .option('diff', { type: 'boolean', describe: 'Print a unified diff against the installed files; write nothing; exit 1 when something would change' })
       .option('force', { type: 'boolean', describe: "Replace an rc.d script kleene-boot did not generate (the port's)" })
-      .conflicts('stdout', 'diff'),
+      .conflicts('stdout', 'diff') as never,
   handler: async (argv) => {
     const opts = validateGenerateOptions({ prefix: argv.prefix, node: argv.node });
-    const root = validatePathOption('root', argv.root);
+    const root = argv.root;
     if (argv.stdout) {
       const files = await renderFiles(opts, { withHook: false });
       for (const f of files) process.stdout.write(`---${f.path}---\n${f.content.toString('utf8')}`);

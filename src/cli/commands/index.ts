@@ -1,30 +1,51 @@
-// The registry of CLI commands: one yargs CommandModule per file, listed here.
+// The registry of CLI commands. Each command is one yargs CommandModule in its own file, loaded
+// only when it is the command being run (a dynamic import: `generate` never loads the rc.conf
+// editor, `rc set` never loads handlebars, execa or the hook), so the CLI starts fast.
+//
+// To add a command: write commands/NAME.ts exporting a CommandModule (builder + handler; its
+// options need not repeat -R, which main.ts declares for all), then add one entry below with the
+// same `command` string and a one-line `describe` (what `kleene-boot --help` lists without
+// loading the module).
 import type { CommandModule } from 'yargs';
-import { disableCommand } from './disable.ts';
-import { enableCommand } from './enable.ts';
-import { generateCommand } from './generate.ts';
-import { rcCommand } from './rc.ts';
-import { doctorCommand } from './doctor.ts';
-import { installCommand } from './install.ts';
-import { uninstallCommand } from './uninstall.ts';
-import { restoreCommand } from './restore.ts';
-import { stopCommand } from './stop.ts';
-import { checkCommand } from './check.ts';
-import { planCommand } from './plan.ts';
-import { adoptCommand } from './adopt.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [
-  generateCommand,
-  installCommand,
-  uninstallCommand,
-  doctorCommand,
-  rcCommand,
-  enableCommand,
-  disableCommand,
-  restoreCommand,
-  stopCommand,
-  checkCommand,
-  planCommand,
-  adoptCommand,
+export type AnyCommand = CommandModule<any, any>;
+
+export interface CommandEntry {
+  /** yargs command string: name and positionals, e.g. `enable [service]`. */
+  command: string;
+  describe: string;
+  load: () => Promise<AnyCommand>;
+}
+
+export const commands: CommandEntry[] = [
+  { command: 'generate', describe: 'Render rc.d/kleened, rc.d/kleene_containers and the boot hook into ROOT/PREFIX',
+    load: async () => (await import('./generate.ts')).generateCommand },
+  { command: 'install', describe: 'Install the rc.d scripts, hook, CLI and man page, recording them in a manifest (--enable: also enable both services)',
+    load: async () => (await import('./install.ts')).installCommand },
+  { command: 'uninstall', describe: "Remove what install wrote, put back the port's rc.d/kleened and the previous rc.conf values",
+    load: async () => (await import('./uninstall.ts')).uninstallCommand },
+  { command: 'doctor', describe: 'Find drift (a package put its rc.d script back, half-enabled services, missing node, boot order) and say how to fix it',
+    load: async () => (await import('./doctor.ts')).doctorCommand },
+  { command: 'rc <command>', describe: 'Read, edit and lint rc.conf like sysrc(8)',
+    load: async () => (await import('./rc.ts')).rcCommand },
+  { command: 'enable [service]', describe: 'Set kleened_enable and/or kleene_containers_enable to YES (in /etc/rc.conf.d/<service>)',
+    load: async () => (await import('./enable.ts')).enableCommand },
+  { command: 'disable [service]', describe: 'Set kleened_enable and/or kleene_containers_enable to NO (in /etc/rc.conf.d/<service>)',
+    load: async () => (await import('./disable.ts')).disableCommand },
+  { command: 'restore', describe: 'Start the configured containers now, as boot does: dependencies first, checking jails and volumes',
+    load: async () => (await import('./restore.ts')).restoreCommand },
+  { command: 'stop', describe: 'Stop the configured containers that run, dependents first, each bounded by kleene_containers_stop_timeout',
+    load: async () => (await import('./stop.ts')).stopCommand },
+  { command: 'check', describe: 'Check the configured containers without acting: exit 1 when one is blocked, missing or ambiguous',
+    load: async () => (await import('./check.ts')).checkCommand },
+  { command: 'plan', describe: 'Show the start waves, the reasons, the stop order and the worst-case start and stop times',
+    load: async () => (await import('./plan.ts')).planCommand },
+  { command: 'adopt', describe: "Move kleened's on-startup containers into kleene_containers_list and set their restart_policy to no",
+    load: async () => (await import('./adopt.ts')).adoptCommand },
 ];
+
+/** The name a command is typed as (first word of its command string). */
+export function commandName(e: CommandEntry): string {
+  return e.command.split(' ')[0]!;
+}

@@ -1,8 +1,6 @@
 // `kleene-boot install`: one-time install on a host (or a staging root); see src/install/install.ts.
-import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { runInstall } from '../../install/install.ts';
-import { validatePathOption } from '../../render/options.ts';
 
 interface InstallArgs {
   root: string;
@@ -15,18 +13,16 @@ interface InstallArgs {
 
 export const installCommand: CommandModule<object, InstallArgs> = {
   command: 'install',
-  describe: 'Install the rc.d scripts, hook, CLI and man page, recording them in a manifest (--enable: also enable both services)',
   builder: (y) =>
     y
-      .option('root', { alias: 'R', type: 'string', default: '/', describe: 'Install under this directory (a staging root)' })
       .option('prefix', { type: 'string', describe: 'Installation prefix on the host [default: as installed, else /usr/local]' })
       .option('node', { type: 'string', describe: 'Node.js on the host [default: as installed, else PREFIX/bin/node]' })
       .option('enable', { type: 'boolean', describe: 'Set kleened_enable=YES and kleene_containers_enable=YES (rc.conf.d)' })
       .option('dry-run', { type: 'boolean', describe: 'Print the diff of every file and rc.conf change; write nothing' })
-      .option('force', { type: 'boolean', describe: 'Replace installed files that changed since install' }),
+      .option('force', { type: 'boolean', describe: 'Replace installed files that changed since install' }) as never,
   handler: async (argv) => {
     process.exitCode = await runInstall({
-      root: validatePathOption('root', resolve(argv.root)),
+      root: argv.root,
       prefix: argv.prefix,
       node: argv.node,
       enable: argv.enable,

@@ -12,7 +12,6 @@ export const rcLintCommand: CommandModule<object, LintArgs> = {
   describe: 'Find misspelled variables, bad values, unknown or colliding containers and dependency cycles; exit 1 on errors',
   builder: (y) =>
     y
-      .option('root', { alias: 'R', type: 'string', default: '/', describe: 'Lint a host image staged under this directory' })
       .option('json', { type: 'boolean', describe: 'Print JSON' }) as never,
   handler: async (argv) => {
     const r = await lintRc({ root: argv.root });

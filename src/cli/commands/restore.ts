@@ -3,7 +3,9 @@
 // --root), handed to the very code the boot hook runs. Also the factory for stop/check/plan.
 import type { CommandModule } from 'yargs';
 import { runHook } from '../../hook/main.ts';
+import { KNOBS } from '../../model/knobs.ts';
 import { evaluateRc } from '../../rcconf/effective.ts';
+import { hostPath } from '../root.ts';
 
 export interface HookVerbArgs {
   root: string;
@@ -20,6 +22,31 @@ export async function readRcVars(root: string): Promise<Record<string, string>> 
   return vars;
 }
 
+/**
+ * rc.conf's variables with the host paths that name kleened (its socket and config) placed under
+ * root: with -R DIR, the host's / is DIR for files and for kleened alike. Host tools (jls, zfs,
+ * jexec) are still run from this machine's PATH entries as configured.
+ */
+export async function readHostVars(root: string): Promise<Record<string, string>> {
+  const vars = await readRcVars(root);
+  if (root === '/') return vars;
+  for (const k of ['kleened_socket', 'kleened_config'] as const) {
+    const v = vars[k] || KNOB_DEFAULTS[k];
+    if (v.startsWith('/')) vars[k] = hostPath(root, v);
+  }
+  return vars;
+}
+
+const KNOB_DEFAULTS = {
+  kleened_socket: knobDefault('kleened_socket'),
+  kleened_config: knobDefault('kleened_config'),
+};
+
+function knobDefault(name: string): string {
+  const k = KNOBS.find((x) => x.name === name);
+  return String(k?.default ?? '').replace('{prefix}', '/usr/local');
+}
+
 /** One CLI verb that runs the boot hook's command of the same name on rc.conf's configuration. */
 export function hookVerbCommand(verb: 'restore' | 'stop' | 'check' | 'plan', describe: string): CommandModule<object, HookVerbArgs> {
   return {
@@ -27,10 +54,9 @@ export function hookVerbCommand(verb: 'restore' | 'stop' | 'check' | 'plan', des
     describe,
     builder: (y) =>
       y
-        .option('root', { alias: 'R', type: 'string', default: '/', describe: 'Read rc.conf from a host image staged under this directory' })
         .option('json', { type: 'boolean', describe: 'Print one JSON document' }) as never,
     handler: async (argv) => {
-      const vars = await readRcVars(argv.root);
+      const vars = await readHostVars(argv.root);
       process.exitCode = await runHook([verb, ...(argv.json ? ['--json'] : [])], vars);
     },
   };

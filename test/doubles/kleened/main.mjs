@@ -3,12 +3,15 @@
 // (as run_erl does, so a bad config only shows later in the log); `start` runs in the
 // foreground; `stop`/`pid`/`rpc`/`remote` fail because the release has Erlang distribution
 // disabled; there is no `ping` (the port's rc.d `status` calls it and always fails).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startKleened } from './server.mjs';
-import { readState, statePathFromEnv } from './state.mjs';
+import { parse as parseYaml } from 'yaml';
+import {
+  DEFAULT_LISTEN_DELAY_MS, DEFAULT_PIDFILE_DELAY_MS, delayMs, mutateState, readState, statePathFromEnv,
+} from './state.mjs';
 
 /** Paths the double uses; every one can be moved by env for tests outside a SimHost. */
 export function simPaths(env = process.env) {
@@ -30,52 +33,63 @@ function logLine(path, level, msg) {
   } catch { /* nowhere to log */ }
 }
 
+/** config.yaml keys kleened requires (lib/core/config.ex): a config missing one does not boot. */
+export const REQUIRED_KEYS = ['kleene_root', 'pf_config_template_path', 'pf_config_path', 'api_listening_sockets', 'enable_logging', 'log_level'];
+
 /**
- * Reads the few config.yaml keys the double honours: `api_listening_sockets` (list of
- * `- address: ...`) and `sim_fault`. Returns { sockets: [{socket}|{tcp}], fault } or throws
- * an Error whose message is the log line kleened would write. A line-based reader, not YAML:
- * enough for the shapes kleened's example configs use.
+ * Reads config.yaml as YAML (kleened uses yamerl: any valid YAML layout of the same keys works).
+ * Returns { kleeneRoot, sockets: [{socket}|{tcp}, with {tls} for https], fault } or throws an
+ * Error whose message is the log line kleened would write. `sim_fault: bad_config|exit_on_start`
+ * is the double's own key. TLS keys are read from their files when the address is https.
  */
-export function parseConfig(text) {
-  const lines = text.split(/\r?\n/);
-  const addresses = [];
-  let inSockets = false;
-  let fault;
-  let sawSockets = false;
-  lines.forEach((raw, i) => {
-    const line = raw.replace(/\s+#.*$/, '');
-    if (/^\s*(#|$)/.test(line)) return;
-    if (/\t/.test(raw.match(/^\s*/)[0])) throw new Error(`invalid configuration file: line ${i + 1}: tabs are not allowed in YAML indentation`);
-    const top = /^([A-Za-z_][A-Za-z0-9_]*):\s*(.*)$/.exec(line);
-    if (top) {
-      inSockets = top[1] === 'api_listening_sockets';
-      if (inSockets) sawSockets = true;
-      if (top[1] === 'sim_fault') fault = unquote(top[2]);
-      return;
-    }
-    const addr = /^\s*(?:-\s+)?address:\s*(.+)$/.exec(line);
-    if (addr && inSockets) { addresses.push(unquote(addr[1])); return; }
-    if (/^\s+(-\s+)?[A-Za-z_]+:/.test(line) || /^\s+-\s+\S/.test(line)) return;
-    throw new Error(`invalid configuration file: line ${i + 1}: cannot parse ${JSON.stringify(raw)}`);
-  });
+export function parseConfig(text, readKey = (path) => readFileSync(path)) {
+  let doc;
+  try {
+    doc = parseYaml(text, { prettyErrors: true, uniqueKeys: false });
+  } catch (e) {
+    throw new Error(`invalid configuration file: ${String(e.message).split('\n')[0]}`);
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('invalid configuration file: not a YAML mapping');
+  const fault = typeof doc.sim_fault === 'string' ? doc.sim_fault : undefined;
   if (fault === 'bad_config') throw new Error('invalid configuration file: rejected (sim fault bad_config)');
-  if (!sawSockets) throw new Error("invalid configuration file: required key 'api_listening_sockets' missing");
-  if (addresses.length === 0) throw new Error("invalid configuration file: 'api_listening_sockets' has no address");
-  return { sockets: addresses.map(parseAddress), fault };
+  for (const k of REQUIRED_KEYS) {
+    if (!(k in doc)) throw new Error(`invalid configuration file: required key '${k}' missing`);
+  }
+  const list = doc.api_listening_sockets;
+  if (!Array.isArray(list) || list.length === 0) throw new Error("invalid configuration file: 'api_listening_sockets' has no address");
+  const sockets = list.map((entry, i) => {
+    if (!entry || typeof entry !== 'object' || typeof entry.address !== 'string') {
+      throw new Error(`invalid configuration file: api_listening_sockets entry ${i + 1} has no address`);
+    }
+    const target = parseAddress(entry.address);
+    if (target.tls) {
+      if (typeof entry.tlscert !== 'string' || typeof entry.tlskey !== 'string') {
+        throw new Error(`invalid configuration file: ${entry.address} needs tlscert and tlskey`);
+      }
+      target.tls = { cert: readKey(entry.tlscert), key: readKey(entry.tlskey) };
+    }
+    return target;
+  });
+  return { kleeneRoot: String(doc.kleene_root), sockets, fault };
 }
 
-function unquote(v) {
-  const t = v.trim();
-  return /^(["']).*\1$/.test(t) ? t.slice(1, -1) : t;
-}
-
-/** `http:///var/run/kleened.sock` -> {socket}; `http://host:port` -> {tcp}. */
+/** kleened's four address forms: `http:///path` (unix), `http://IP:PORT` (TCP), and the same
+ * with https (TLS). userinfo, query and fragment are refused. Returns {socket} or {tcp}, with
+ * `tls: true` for https. */
 export function parseAddress(address) {
-  const unix = /^https?:\/\/(\/.+)$/.exec(address);
-  if (unix) return { socket: unix[1] };
-  const tcp = /^https?:\/\/([^/:]+|\[[^\]]+\]):([0-9]+)\/?$/.exec(address);
-  if (tcp) return { tcp: { host: tcp[1].replace(/^\[|\]$/g, ''), port: Number(tcp[2]) } };
-  throw new Error(`invalid configuration file: cannot parse address ${JSON.stringify(address)}`);
+  const bad = () => new Error(`invalid configuration file: cannot parse address ${JSON.stringify(address)}`);
+  const m = /^(https?):\/\/(.*)$/.exec(address);
+  if (!m) throw bad();
+  const rest = m[2];
+  if (/[?#@]/.test(rest)) throw bad();
+  const tls = m[1] === 'https' ? { tls: true } : {};
+  if (rest.startsWith('/')) {
+    if (rest.length < 2) throw bad();
+    return { socket: rest, ...tls };
+  }
+  const tcp = /^([^/:[\]]+|\[[^\]]+\]):([0-9]+)\/?$/.exec(rest);
+  if (!tcp || Number(tcp[2]) > 65535) throw bad();
+  return { tcp: { host: tcp[1].replace(/^\[|\]$/g, ''), port: Number(tcp[2]) }, ...tls };
 }
 
 /** The pid in `pidfile` when that process is alive (and not a zombie), else undefined. */
@@ -91,26 +105,22 @@ function runningPid(pidfile) {
   }
 }
 
-/** The foreground server (`kleened start`): config, pidfile, log, SIGTERM = clean stop. */
+/** The foreground server (`kleened start`), in kleened's start order (lib/core/application.ex):
+ * the VM boots (no pidfile yet for `pidfile_delay_ms`), the pidfile is written, then config.yaml
+ * is read, then the API listeners start (after `listen_delay_ms`), and only then the on-startup
+ * loop runs, while the API already answers. SIGTERM = clean stop. */
 export async function runForeground(env = process.env) {
   const paths = simPaths(env);
   const log = (level, msg) => logLine(paths.log, level, msg);
-  log('info', `kleened (double) starting, pid ${process.pid}`);
-  let config;
-  try {
-    config = parseConfig(readFileSync(paths.config, 'utf8'));
-  } catch (e) {
-    // kleened's application fails to boot and the VM halts; `kleened daemon` returned 0 long ago.
-    const msg = e.code === 'ENOENT' ? `could not read configuration file ${paths.config}: no such file` : e.message;
-    log('error', msg);
-    log('notice', 'Application kleened exited: shutdown');
-    return 1;
-  }
   let state;
   try { state = readState(paths.state); } catch (e) {
     log('error', `cannot read sim state ${paths.state}: ${e.message}`);
     return 1;
   }
+  const faults = state.faults ?? {};
+  // The BEAM takes a moment to boot: `kleened daemon` has returned and there is no pidfile yet.
+  await new Promise((r) => setTimeout(r, delayMs(faults.pidfile_delay_ms, DEFAULT_PIDFILE_DELAY_MS)));
+  log('info', `kleened (double) starting, pid ${process.pid}`);
   // A second node cannot start while one runs (run_erl refuses its busy pipe directory).
   const other = runningPid(paths.pidfile);
   if (other !== undefined) {
@@ -119,18 +129,30 @@ export async function runForeground(env = process.env) {
   }
   mkdirSync(dirname(paths.pidfile), { recursive: true });
   writeFileSync(paths.pidfile, `${process.pid}\n`);
-  const faults = state.faults ?? {};
+  let config;
+  try {
+    config = parseConfig(readFileSync(paths.config, 'utf8'));
+  } catch (e) {
+    // kleened's application fails to boot and the VM halts; `kleened daemon` returned 0 long
+    // ago. The pidfile, written first, stays behind naming a dead pid.
+    const msg = e.code === 'ENOENT' ? `could not read configuration file ${paths.config}: no such file` : e.message;
+    log('error', msg);
+    log('notice', 'Application kleened exited: shutdown');
+    return 1;
+  }
   if (faults.exit_on_start || config.fault === 'exit_on_start') {
     // A crash after the pidfile is written: leaves a stale pidfile, as a killed BEAM would.
     log('error', 'kleened crashed during start (sim fault exit_on_start)');
     return 1;
   }
-  const target = config.sockets[0];
   let handle;
   try {
-    handle = await startKleened({ ...target, statePath: paths.state, requestLogPath: paths.requestLog, log });
+    handle = await startKleened({
+      listeners: config.sockets, statePath: paths.state, requestLogPath: paths.requestLog, log,
+      listenDelayMs: DEFAULT_LISTEN_DELAY_MS,
+    });
   } catch (e) {
-    log('error', `could not listen on ${target.socket ?? `${target.tcp.host}:${target.tcp.port}`}: ${e.message}`);
+    log('error', `could not start the API listeners: ${e.message}`);
     try { unlinkSync(paths.pidfile); } catch { /* gone */ }
     return 1;
   }
@@ -152,6 +174,65 @@ export async function runForeground(env = process.env) {
     });
     process.on('SIGINT', () => process.emit('SIGTERM'));
   });
+}
+
+/** Runs `cmd args` (a FreeBSD tool, found on PATH: the shims in a SimHost); {code, out}. */
+function tool(cmd, args, env) {
+  const r = spawnSync(cmd, args, { env, encoding: 'utf8' });
+  return { code: r.error ? 127 : r.status ?? 1, out: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
+}
+
+/**
+ * `kleened eval EXPR` on a new, non-booted system. Only the expression the port's rc.d runs is
+ * known: `Kleened.Core.Config.initialize_host(%{dry_run: BOOL})`, which loads the zfs, pf and
+ * pflog kernel modules (kldstat/kldload), sets zfs_enable, pf_enable and pflog_enable in rc.conf
+ * (sysrc) and creates `<kleene_root>` and its image, container and volumes datasets (in the sim
+ * state); with dry_run it only prints what it would change. Anything else fails like an Elixir
+ * error. Exit 0 when the host is (or would be made) ready.
+ */
+export function evalExpr(expr, env = process.env) {
+  const out = (line) => process.stdout.write(`${line}\n`);
+  const m = /^\s*Kleened\.Core\.Config\.initialize_host\(%\{\s*dry_run:\s*(true|false)\s*\}\)\s*$/.exec(expr ?? '');
+  if (!m) {
+    process.stderr.write(`** (UndefinedFunctionError) the kleened double evaluates only Kleened.Core.Config.initialize_host(%{dry_run: true|false}), not ${JSON.stringify(expr ?? '')}\n`);
+    return 1;
+  }
+  const dry = m[1] === 'true';
+  const paths = simPaths(env);
+  let root;
+  try {
+    root = parseConfig(readFileSync(paths.config, 'utf8')).kleeneRoot;
+  } catch (e) {
+    process.stderr.write(`${e.code === 'ENOENT' ? `could not read configuration file ${paths.config}: no such file` : e.message}\n`);
+    return 1;
+  }
+  let ok = true;
+  for (const mod of ['zfs', 'pf', 'pflog']) {
+    if (tool('kldstat', ['-q', '-m', mod], env).code === 0) { out(`kernel module ${mod}: loaded`); continue; }
+    if (dry) { out(`kernel module ${mod}: not loaded, would load it`); continue; }
+    const r = tool('kldload', [mod], env);
+    if (r.code === 0) out(`kernel module ${mod}: loaded it`);
+    else { out(`kernel module ${mod}: could not load it: ${r.out}`); ok = false; }
+  }
+  for (const knob of ['zfs_enable', 'pf_enable', 'pflog_enable']) {
+    const now = tool('sysrc', ['-n', knob], env);
+    if (now.code === 0 && /^(yes|true|on|1)$/i.test(now.out)) { out(`rc.conf ${knob}: YES`); continue; }
+    if (dry) { out(`rc.conf ${knob}: not YES, would set it`); continue; }
+    const r = tool('sysrc', [`${knob}=YES`], env);
+    if (r.code === 0) out(`rc.conf ${knob}: set to YES`);
+    else { out(`rc.conf ${knob}: could not set it: ${r.out}`); ok = false; }
+  }
+  const wanted = [root, `${root}/image`, `${root}/container`, `${root}/volumes`];
+  const change = (s) => {
+    for (const name of wanted) {
+      if (s.datasets.some((d) => d.name === name)) { out(`dataset ${name}: exists`); continue; }
+      if (dry) { out(`dataset ${name}: missing, would create it`); continue; }
+      s.datasets.push({ name, mounted: 'yes', mountpoint: `/${name}`, type: 'filesystem' });
+      out(`dataset ${name}: created`);
+    }
+  };
+  if (dry) change(readState(paths.state)); else mutateState(paths.state, change);
+  return ok ? 0 : 1;
 }
 
 const USAGE = `Usage: kleened COMMAND [ARGS]
@@ -184,6 +265,8 @@ export async function main(argv, env = process.env) {
     }
     case 'start':
       return runForeground(env);
+    case 'eval':
+      return evalExpr(argv[1], env);
     case 'version':
       process.stdout.write('kleened 0.1.1\n');
       return 0;

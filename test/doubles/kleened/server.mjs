@@ -11,12 +11,14 @@
 // - at its own start it starts every on-startup container one after another and, when the jail
 //   already runs, runs the command again (recorded as a `duplicate_start` event).
 import { createServer } from 'node:http';
-import { appendFileSync, mkdirSync, unlinkSync, existsSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { appendFileSync, mkdirSync, unlinkSync, existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { checkRequest, loadSpec } from './openapi.mjs';
 import {
-  DEFAULT_START_DELAY_MS, findContainer, jailHostname, jailOf, jailPath, mutateState, pushEvent,
+  DEFAULT_JAIL_DELAY_MS, DEFAULT_START_DELAY_MS, DEFAULT_STOP_DELAY_MS, delayMs, findContainer, jailHostname, jailOf, jailPath, mutateState, pushEvent,
   randomId, readState, statePathFromEnv,
 } from './state.mjs';
 
@@ -120,30 +122,49 @@ export async function startKleened(opts = {}) {
     return warnings;
   }
 
-  /** Starts container `id` (already resolved). Resolves with the outcome once the start is
-   * done; under the `hang` fault it resolves only when the double closes. */
+  /** Background `jail -c` runs and stops in progress, awaited by close(). */
+  const pending = new Set();
+  const track = (p) => { pending.add(p); p.finally(() => pending.delete(p)); return p; };
+
+  /**
+   * Starts container `id` (already resolved) the way kleened's Exec.start does. Resolves when
+   * kleened answers (the moment the WebSocket closes): after `start_delay_ms` (kleened's work
+   * until `jail -c` is spawned) with
+   * - `spawned`: `jail -c` runs on; the jail appears `jail_delay_ms` later (or never, under
+   *   `start_result: 'no_jail'`): kleened already answered, a later failure is only logged;
+   * - `started`: the jail already exists (only under the kind `jail_before_close` fault);
+   * - `duplicate`: the jail ran already, the command ran again inside it;
+   * - `error` (1011) / `aborted` (the double closed).
+   * Under `hang` it resolves only when the double closes.
+   */
   async function startContainer(id, source) {
     let c = findContainer(readState(statePath), id);
     if (!c) return { result: 'error', message: `no such container ${id}` };
     const f = c.faults ?? {};
+    const g = faults();
+    const kind = Boolean(f.jail_before_close ?? g.jail_before_close);
+    // close_before_jail + 1011 was the old spelling of "the jail never appears".
+    const jailFails = f.start_result === 'no_jail' || (f.start_result === '1011' && f.close_before_jail === true);
     mutateState(statePath, (s) => {
       s.stats.starts_total++;
       s.stats.starts_in_flight++;
       s.stats.max_starts_in_flight = Math.max(s.stats.max_starts_in_flight, s.stats.starts_in_flight);
     });
+    let counted = true;
     const done = (r) => {
-      mutateState(statePath, (s) => { s.stats.starts_in_flight = Math.max(0, s.stats.starts_in_flight - 1); });
+      if (counted && !closed) mutateState(statePath, (s) => { s.stats.starts_in_flight = Math.max(0, s.stats.starts_in_flight - 1); });
+      counted = false;
       return r;
     };
     try {
-      await sleep(f.start_delay_ms ?? DEFAULT_START_DELAY_MS, abort.signal);
+      await sleep(delayMs(f.start_delay_ms, DEFAULT_START_DELAY_MS), abort.signal);
       if (abort.signal.aborted) return done({ result: 'aborted', message: 'kleened stopped' });
       if (f.start_result === 'hang') {
         log('info', `starting container ${id}: hangs (sim fault)`);
         await sleep(2 ** 31 - 1, abort.signal);
         return done({ result: 'aborted', message: 'kleened stopped' });
       }
-      return done(mutateState(statePath, (s) => {
+      const r = mutateState(statePath, (s) => {
         c = findContainer(s, id);
         if (f.start_result === 'deleted' && c) {
           s.containers = s.containers.filter((x) => x.id !== id);
@@ -154,7 +175,7 @@ export async function startKleened(opts = {}) {
           pushEvent(s, 'start_failed', id, { source, reason: 'container removed while starting' });
           return { result: 'error', message: `no such container ${id}` };
         }
-        if (f.start_result === '1011') {
+        if (f.start_result === '1011' && !jailFails) {
           const message = f.start_error ?? `jail: ${id}: failed to start`;
           pushEvent(s, 'start_failed', id, { source, reason: message });
           log('error', `could not start container ${id}: ${message}`);
@@ -171,15 +192,77 @@ export async function startKleened(opts = {}) {
           pushEvent(s, 'mount_warning', id, { source, message: w });
           log('warning', w);
         }
-        const jid = s.next_jid++;
-        s.jails.push({ name: id, jid, path: jailPath(s, id), hostname: jailHostname(c), ipv4: '' });
-        pushEvent(s, 'start', id, { source, jid });
-        log('info', `started container ${id} (${c.name}) as jail ${jid}`);
-        return { result: 'started', jid };
-      }));
+        if (!kind) return { result: 'spawned' };
+        return { result: 'started', jid: createJail(s, c, source) };
+      });
+      if (r.result !== 'spawned') return done(r);
+      log('info', `starting container ${id} (${c.name}): jail -c spawned`);
+      // `jail -c` runs on after kleened answered; its outcome only reaches the log.
+      track((async () => {
+        await sleep(delayMs(f.jail_delay_ms, DEFAULT_JAIL_DELAY_MS), abort.signal);
+        if (abort.signal.aborted) return done(undefined);
+        mutateState(statePath, (s) => {
+          const now = findContainer(s, id);
+          if (!now || now.id !== id) {
+            pushEvent(s, 'start_failed', id, { source, reason: 'container removed while starting' });
+          } else if (jailFails) {
+            const message = f.start_error ?? `jail: ${id}: failed to create jail`;
+            pushEvent(s, 'start_failed', id, { source, reason: message, after_close: true });
+            log('error', `could not start container ${id}: ${message}`);
+          } else if (jailOf(s, id)) {
+            // Two starts raced before the first jail existed: the command runs twice.
+            const running = jailOf(s, id);
+            pushEvent(s, 'duplicate_start', id, { source, jid: running.jid, cmd: now.cmd, while_starting: true });
+            log('warning', `container ${id} was started twice (jid ${running.jid})`);
+          } else {
+            createJail(s, now, source);
+          }
+        });
+        done(undefined);
+      })());
+      return r;
     } catch (e) {
       return done({ result: 'error', message: String(e.message ?? e) });
     }
+  }
+
+  /** Creates the jail of container `c` in state `s` (jail name = id) and records the start. */
+  function createJail(s, c, source) {
+    const jid = s.next_jid++;
+    s.jails.push({ name: c.id, jid, path: jailPath(s, c.id), hostname: jailHostname(c), ipv4: '' });
+    pushEvent(s, 'start', c.id, { source, jid });
+    log('info', `started container ${c.id} (${c.name}) as jail ${jid}`);
+    return jid;
+  }
+
+  /** Stops in progress, by container id: a second stop request waits for the first. */
+  const stopping = new Map();
+
+  /** kleened's container stop: `jail -r` runs exec.stop (/bin/sh /etc/rc.shutdown in the jail)
+   * for `stop_delay_ms`, then the jail is removed and only then the request answers. */
+  async function stopContainer(idOrName) {
+    const state = readState(statePath);
+    const c = findContainer(state, idOrName);
+    if (!c) return { status: 404, message: 'no such container' };
+    if (stopping.has(c.id)) return stopping.get(c.id);
+    if (!jailOf(state, c.id)) return { status: 404, message: 'container not running' };
+    if (c.faults?.stop_ignore) {
+      mutateState(statePath, (s) => { pushEvent(s, 'stop_ignored', c.id); });
+      return { status: 200, id: c.id };
+    }
+    const requested = new Date().toISOString();
+    const p = track((async () => {
+      await sleep(delayMs(c.faults?.stop_delay_ms, DEFAULT_STOP_DELAY_MS), abort.signal);
+      if (abort.signal.aborted) return { status: 500, message: 'kleened stopped' };
+      return mutateState(statePath, (s) => {
+        s.jails = s.jails.filter((j) => j.name !== c.id);
+        pushEvent(s, 'stop', c.id, { requested });
+        log('info', `stopped container ${c.id} (${c.name})`);
+        return { status: 200, id: c.id };
+      });
+    })().finally(() => stopping.delete(c.id)));
+    stopping.set(c.id, p);
+    return p;
   }
 
   // ---- HTTP ----
@@ -227,18 +310,7 @@ export async function startKleened(opts = {}) {
         });
       }
       case 'POST /containers/{container_id}/stop': {
-        const r = mutateState(statePath, (s) => {
-          const c = findContainer(s, p.container_id);
-          if (!c) return { status: 404, message: 'no such container' };
-          if (!jailOf(s, c.id)) return { status: 404, message: 'container not running' };
-          if (c.faults?.stop_ignore) {
-            pushEvent(s, 'stop_ignored', c.id);
-            return { status: 200, id: c.id };
-          }
-          s.jails = s.jails.filter((j) => j.name !== c.id);
-          pushEvent(s, 'stop', c.id);
-          return { status: 200, id: c.id };
-        });
+        const r = await stopContainer(p.container_id);
         return r.status === 200 ? json(res, 200, { id: r.id }) : json(res, r.status, { message: r.message });
       }
       case 'POST /containers/{container_id}/update': {
@@ -248,10 +320,22 @@ export async function startKleened(opts = {}) {
           if (!c) return { status: 404, message: 'no such container' };
           if (c.faults?.update_409) return { status: 409, message: typeof c.faults.update_409 === 'string' ? c.faults.update_409 : 'error processing update' };
           const before = { restart_policy: c.restart_policy };
+          const next = structuredClone(c);
           for (const k of Object.keys(loadSpec().components.schemas.ContainerConfig.properties)) {
             if (k === 'image') continue; // "The image property is ignored."
-            if (k in body) { if (body[k] !== null) c[k] = body[k]; } else if (k in defaults) c[k] = structuredClone(defaults[k]);
+            if (k in body) { if (body[k] !== null) next[k] = body[k]; } else if (k in defaults) next[k] = structuredClone(defaults[k]);
           }
+          // lib/core/container.ex update_: when anything changed and the jail runs, kleened
+          // runs `jail -m name=<id> <jail_param...>`; if that fails it answers 409 and saves
+          // nothing, restart_policy included.
+          const jail = jailOf(s, c.id);
+          if (jail && c.faults?.jail_m_fails && JSON.stringify(next) !== JSON.stringify(c)) {
+            const why = typeof c.faults.jail_m_fails === 'string' ? c.faults.jail_m_fails : `jail: ${c.id}: jail_set: Operation not permitted`;
+            pushEvent(s, 'update_failed', c.id, { body, reason: why });
+            log('error', `/usr/sbin/jail -m name=${c.id} failed: ${why}`);
+            return { status: 409, message: `an error ocurred while updating the container: ${why}` };
+          }
+          Object.assign(c, next);
           pushEvent(s, 'update', c.id, { body, before, after: { restart_policy: c.restart_policy } });
           return { status: 201, id: c.id };
         });
@@ -360,17 +444,14 @@ export async function startKleened(opts = {}) {
       // kleened's exec_start.ex closes a detached start with 1001 and no starting message; the
       // spec and FACTS describe a starting message first. Default: the spec; the switch: the code.
       if (cfg.attach || !faults().no_starting_message) send(wsMessage('starting'));
-      const starting = startContainer(c.id, 'api');
-      if (c.faults?.close_before_jail && !cfg.attach) {
-        // Exec.start returns once `jail -c` is spawned: the client hears 1001 before the jail
-        // exists, and a later failure never reaches it.
-        return close(1001, wsMessage('closing', DETACHED_OK));
-      }
-      const outcome = await starting;
+      const outcome = await startContainer(c.id, 'api');
       if (ws.readyState !== ws.OPEN) return;
       switch (outcome.result) {
+        case 'spawned':
         case 'started':
         case 'duplicate':
+          // Exec.start returns once `jail -c` is spawned: 1001 before the jail exists, and a
+          // later failure of `jail -c` never reaches the client.
           if (cfg.attach) return; // attached: output would follow; the double sends none
           return close(1001, wsMessage('closing', DETACHED_OK));
         case 'aborted':
@@ -384,26 +465,53 @@ export async function startKleened(opts = {}) {
   // ---- lifecycle ----
   // Starts interrupted by an earlier kill are not in flight any more.
   mutateState(statePath, (s) => { s.stats.starts_in_flight = 0; });
-  if (!faults().never_listen) {
+  // Every address of config.yaml's api_listening_sockets is served, each by its own listener
+  // handing connections to the one HTTP server (requests and WebSocket upgrades alike).
+  const listeners = [];
+  const targets = opts.listeners ?? [opts.tcp ? { tcp: opts.tcp } : { socket: opts.socket }];
+  const startFaults = faults();
+  if (!startFaults.never_listen) {
+    const wait = delayMs(startFaults.listen_delay_ms, opts.listenDelayMs ?? 0);
+    if (wait > 0) {
+      log('info', `starting the API listeners in ${wait} ms`);
+      await sleep(wait, abort.signal);
+    }
+    try {
+      for (const target of targets) listeners.push(await listen(target));
+    } catch (e) {
+      for (const l of listeners) l.close();
+      throw e;
+    }
+  } else {
+    log('info', 'not listening (sim fault never_listen)');
+  }
+
+  /** Listens on one address: {socket} (unix), {tcp: {host, port}}, either with {tls: {cert, key}}. */
+  async function listen(target) {
+    const accept = (sock) => server.emit('connection', sock);
+    const l = target.tls ? createTlsServer({ cert: target.tls.cert, key: target.tls.key }, accept) : createNetServer(accept);
+    const where = target.tcp ? `${target.tcp.host ?? '127.0.0.1'}:${target.tcp.port}` : target.socket;
     await new Promise((resolve, reject) => {
-      server.once('error', reject);
-      if (opts.tcp) server.listen(opts.tcp.port, opts.tcp.host ?? '127.0.0.1', resolve);
+      l.once('error', reject);
+      if (target.tcp) l.listen(target.tcp.port, target.tcp.host ?? '127.0.0.1', resolve);
       else {
         // sun_path holds 104 bytes on FreeBSD, 108 on Linux; Node reports a too-long path as
         // EADDRINUSE, which sends people looking for a second daemon.
-        if (Buffer.byteLength(opts.socket) > 103) {
-          reject(new Error(`unix socket path too long (${Buffer.byteLength(opts.socket)} bytes, max 103): ${opts.socket}`));
+        if (Buffer.byteLength(target.socket) > 103) {
+          reject(new Error(`unix socket path too long (${Buffer.byteLength(target.socket)} bytes, max 103): ${target.socket}`));
           return;
         }
-        mkdirSync(dirname(opts.socket), { recursive: true });
-        // A stale socket file from a crash would make listen() fail with EADDRINUSE.
-        if (existsSync(opts.socket)) unlinkSync(opts.socket);
-        server.listen(opts.socket, resolve);
+        mkdirSync(dirname(target.socket), { recursive: true });
+        // kleened deletes a leftover file or socket at the path; a directory there is an error.
+        if (existsSync(target.socket)) {
+          if (statSync(target.socket).isDirectory()) { reject(new Error(`${target.socket} is a directory`)); return; }
+          unlinkSync(target.socket);
+        }
+        l.listen(target.socket, resolve);
       }
     });
-    log('info', `listening on ${opts.tcp ? `${opts.tcp.host ?? '127.0.0.1'}:${opts.tcp.port}` : `http://${opts.socket}`}`);
-  } else {
-    log('info', 'not listening (sim fault never_listen)');
+    log('info', `listening on ${target.tls ? 'https' : 'http'}://${target.tcp ? where : where}`);
+    return l;
   }
 
   async function autostartAll() {
@@ -419,19 +527,24 @@ export async function startKleened(opts = {}) {
 
   return {
     server,
+    /** the listeners, one per address, in config order */
+    listeners,
     autostartDone,
     /** Stops listening, drops open connections and pending starts. */
     async close() {
       closed = true;
       abort.abort();
       for (const ws of wss.clients) ws.terminate();
-      await new Promise((resolve) => {
-        if (!server.listening) return resolve();
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-      if (opts.socket && existsSync(opts.socket)) { try { unlinkSync(opts.socket); } catch { /* gone */ } }
+      await Promise.all(listeners.map((l) => new Promise((resolve) => {
+        if (!l.listening) return resolve();
+        l.close(() => resolve());
+      })));
+      for (const s of sockets) s.destroy();
+      for (const target of targets) {
+        if (target.socket && existsSync(target.socket)) { try { unlinkSync(target.socket); } catch { /* gone */ } }
+      }
       await autostartDone;
+      await Promise.allSettled([...pending]);
     },
   };
 }

@@ -1,6 +1,6 @@
 // Types for state.mjs: the shared sim state of the kleened double and the jls/zfs/jexec shims.
 export type RestartPolicy = 'no' | 'on-startup';
-export type StartResult = 'ok' | '1002' | '1011' | 'hang' | 'deleted';
+export type StartResult = 'ok' | '1002' | '1011' | 'hang' | 'deleted' | 'no_jail';
 
 export interface SimMount {
   type: 'volume' | 'nullfs';
@@ -12,20 +12,33 @@ export interface SimMount {
 
 /** Per-container faults the double obeys. */
 export interface ContainerFaults {
-  /** delay between the `starting` message and the jail existing; default 200 */
+  /** from the `starting` message to Close 1001 (kleened spawning `jail -c`); default 200 */
   start_delay_ms?: number;
-  /** 'ok' (default) | '1002' close before starting | '1011' error after the delay |
-   * 'hang' starting then never closes | 'deleted' the container vanishes while starting (1011) */
+  /** from Close 1001 to the jail showing in jls (`jail -c` at work after kleened answered);
+   * default 150 */
+  jail_delay_ms?: number;
+  /** 'ok' (default) | '1002' close before starting | '1011' error (1011) after start_delay_ms |
+   * 'hang' starting then never closes | 'deleted' the container vanishes while starting (1011) |
+   * 'no_jail' Close 1001 as usual, then `jail -c` fails: the jail never appears (only logged) */
   start_result?: StartResult;
-  /** message for 1011 / 1002 results */
+  /** message for 1011 / 1002 / no_jail results */
   start_error?: string;
-  /** close 1001 right after `starting`, before the jail exists (kleened's Exec.start returns once
-   * `jail -c` is spawned); the jail appears after start_delay_ms, or never under start_result 1011 */
+  /** KIND mode: the jail exists before Close 1001 (the double's old default; real kleened
+   * answers before `jail -c` is done). Also a global fault. */
+  jail_before_close?: boolean;
+  /** obsolete: closing before the jail exists is the default now; with start_result '1011' it
+   * means 'no_jail' */
   close_before_jail?: boolean;
   /** stop answers 200 but the jail keeps running */
   stop_ignore?: boolean;
-  /** update answers 409 (string = message) */
+  /** how long exec.stop (/bin/sh /etc/rc.shutdown) runs: the jail is removed and the stop
+   * answers after this; default 200 */
+  stop_delay_ms?: number;
+  /** update answers 409 whatever it asks (string = message) */
   update_409?: boolean | string;
+  /** `jail -m` fails (string = its message): an update that changes anything while the jail
+   * runs answers 409 "an error ocurred while updating the container: ..." and saves nothing */
+  jail_m_fails?: boolean | string;
 }
 
 export interface SimContainer {
@@ -94,12 +107,20 @@ export interface GlobalFaults {
   no_starting_message?: boolean;
   /** SIGTERM is logged and ignored */
   ignore_sigterm?: boolean;
+  /** after `kleened daemon` returned, the VM boots this long before it writes the pidfile;
+   * default 150 */
+  pidfile_delay_ms?: number;
+  /** after reading the config, the API listeners start this long later; default 100 for the
+   * daemon (main.mjs), 0 in-process (startKleened) */
+  listen_delay_ms?: number;
+  /** KIND mode for every container: the jail exists before Close 1001 */
+  jail_before_close?: boolean;
   jls?: ShimFault;
   zfs?: ShimFault;
   jexec?: ShimFault;
 }
 
-export type SimEventType = 'start' | 'duplicate_start' | 'start_failed' | 'mount_warning' | 'stop' | 'stop_ignored' | 'update' | 'remove';
+export type SimEventType = 'start' | 'duplicate_start' | 'start_failed' | 'mount_warning' | 'stop' | 'stop_ignored' | 'update' | 'update_failed' | 'remove';
 export interface SimEvent { time: string; type: SimEventType; container: string; detail?: Record<string, unknown> }
 
 export interface SimStats { starts_total: number; starts_in_flight: number; max_starts_in_flight: number }
@@ -119,6 +140,11 @@ export interface SimState {
 export const DEFAULT_STATE_PATH: string;
 export const DEFAULT_KLEENE_ROOT: string;
 export const DEFAULT_START_DELAY_MS: number;
+export const DEFAULT_JAIL_DELAY_MS: number;
+export const DEFAULT_STOP_DELAY_MS: number;
+export const DEFAULT_PIDFILE_DELAY_MS: number;
+export const DEFAULT_LISTEN_DELAY_MS: number;
+export function delayMs(value: unknown, fallback: number): number;
 export function statePathFromEnv(env?: NodeJS.ProcessEnv): string;
 export function idForName(name: string, n?: number): string;
 export function randomId(): string;

@@ -8,8 +8,24 @@ import { dirname, join, basename } from 'node:path';
 
 export const DEFAULT_STATE_PATH = '/var/db/kleene-sim/state.json';
 export const DEFAULT_KLEENE_ROOT = 'zroot/kleene';
-/** kleened starts a jail in well under a second; 200 ms keeps ordering effects visible. */
+/** From the `starting` frame to Close 1001: kleened's Exec.start until `jail -c` is spawned.
+ * kleened starts a jail in well under a second; 200 ms keeps ordering effects visible. */
 export const DEFAULT_START_DELAY_MS = 200;
+/** From Close 1001 to the jail showing in jls: `jail -c` creating the jail after kleened
+ * already answered (lib/core/exec.ex). Realistic by default; 0 only when a test asks. */
+export const DEFAULT_JAIL_DELAY_MS = 150;
+/** A stop runs the jail's exec.stop (`/bin/sh /etc/rc.shutdown`) before the jail is removed
+ * and the request answers. */
+export const DEFAULT_STOP_DELAY_MS = 200;
+/** `kleened daemon` returns before the VM has written the pidfile. */
+export const DEFAULT_PIDFILE_DELAY_MS = 150;
+/** From reading the config to the API listening (the supervisor starting its children). */
+export const DEFAULT_LISTEN_DELAY_MS = 100;
+
+/** A number from a fault value, else the default (negative or non-numbers = default). */
+export function delayMs(value, fallback) {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
+}
 
 /** The state path from env `KLEENE_SIM_STATE`, else the default. */
 export function statePathFromEnv(env = process.env) {

@@ -1,0 +1,80 @@
+// Is kleened there? The hook's first question, answered fast (issue 11): when kleened's pidfile
+// names no live process and the API does not answer at once, kleened is not running and waiting
+// cannot help: the run ends at once, saying how to start it and where its log is. Only while
+// kleened's process is alive (starting, or hung) does the hook wait, bounded by
+// kleene_containers_wait_timeout. The answer that ends the wait is the container list the run
+// needs anyway (GET /containers/list?all=true): it is not asked twice.
+import { chooseAddress, type AddressChoice } from '../kleened/address.ts';
+import type { ContainerSummary } from '../kleened/types.ts';
+import type { KleenedProcess } from '../host/pidfile.ts';
+import { hostPath, since, type HookContext } from './context.ts';
+import { sleep } from './sleep.ts';
+
+/** One try at the API when no kleened process is alive: a unix socket answers or refuses in microseconds. */
+export const DOWN_TRY_MS = 400;
+/** The longest single try while kleened's process is alive (a hung socket cannot eat the whole wait). */
+const ALIVE_TRY_MS = 2000;
+
+/** kleened cannot be used for this run; `message` is the reason every container gets. */
+export class KleenedUnavailable extends Error {}
+KleenedUnavailable.prototype.name = 'KleenedUnavailable';
+
+/** The address of kleened's API for this run: kleened_socket, else config.yaml (under the context's root). */
+export async function resolveAddress(ctx: HookContext): Promise<AddressChoice> {
+  const choice = await chooseAddress(ctx.kleenedSocket, hostPath(ctx, ctx.files.config), (p) => ctx.deps.readText(p));
+  if (choice.fatal) throw new KleenedUnavailable(choice.problem!);
+  if (choice.problem) ctx.notes.push(`warning: ${choice.problem}`);
+  return choice.address.startsWith('/') ? { ...choice, address: hostPath(ctx, choice.address) } : choice;
+}
+
+function processText(p: KleenedProcess, pidfile: string): string {
+  switch (p.state) {
+    case 'no-pidfile': return `no pidfile ${pidfile}`;
+    case 'dead': return `${pidfile} names pid ${p.pid}, which is gone`;
+    case 'unreadable': return `${pidfile} unreadable: ${p.error}`;
+    default: return `pid ${p.pid}`;
+  }
+}
+
+/**
+ * Waits for kleened's API and resolves to its container list. Rejects with KleenedUnavailable at
+ * once when no kleened process is alive and the API does not answer, after `timeoutMs` while one
+ * is alive, and at once when the API answers with an error (it is up, and broken).
+ */
+export async function awaitKleened(ctx: HookContext, address: string, timeoutMs: number): Promise<ContainerSummary[]> {
+  const { deps, files } = ctx;
+  const t0 = performance.now();
+  const pidfile = hostPath(ctx, files.pidfile);
+  const api = deps.api(address);
+  const fix = `start it with \`service kleened start\`; its log is ${files.log}`;
+  let delay = 50;
+  let last = 'no answer';
+  let proc = deps.kleenedProcess(pidfile);
+  for (;;) {
+    const alive = proc.state === 'alive';
+    const left = timeoutMs - (performance.now() - t0);
+    // AbortSignal.timeout takes whole milliseconds only.
+    const budget = Math.max(1, Math.ceil(Math.min(left, alive ? ALIVE_TRY_MS : DOWN_TRY_MS)));
+    try {
+      const list = await api.listContainers(AbortSignal.timeout(budget));
+      ctx.onEvent({ type: 'kleened-up', at: since(ctx), waitedMs: Math.round(performance.now() - t0), address });
+      return list;
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      // An HTTP answer (an error status, or a body that is not a container list): kleened is up
+      // and broken; waiting will not change its answer.
+      if (e.code === 'api-status' || e.code === 'api-garbage' || e.code === 'api-not-found') throw new KleenedUnavailable(e.message ?? String(err));
+      last = e.message ?? String(err);
+    }
+    proc = deps.kleenedProcess(pidfile);
+    if (proc.state !== 'alive') {
+      throw new KleenedUnavailable(`kleened is not running (${processText(proc, pidfile)}; ${last}): ${fix}`);
+    }
+    const now = performance.now() - t0;
+    if (now >= timeoutMs) {
+      throw new KleenedUnavailable(`kleened's API at ${address} did not answer within ${Math.round(timeoutMs / 100) / 10} s (kleened runs as ${processText(proc, pidfile)}): ${last}; see ${files.log}`);
+    }
+    await sleep(Math.min(delay, timeoutMs - now));
+    delay = Math.min(delay * 2, 250);
+  }
+}
