@@ -138,6 +138,10 @@ export interface RestoreRunOptions {
   graph: readonly GraphNode[];
   jobs: number;
   delayMs: number;
+  /** ms from Close 1001 to the jail appearing (the double's realistic `jail_delay_ms`); undefined:
+   * the jail exists when 1001 is sent (the double's `jail_before_close`), so one start costs
+   * exactly `delayMs` to every restorer and the bounds hold as computed */
+  jailDelayMs?: number;
   /** keep the double's file-backed state (slow at scale; see bench/double/memo-state.mjs) */
   fileState?: boolean;
   /** start the node jls/zfs shims on every call instead of answering from the probe cache */
@@ -282,7 +286,9 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
     const names = opts.graph.map((x) => x.name);
     // Every fourth container mounts a volume, so the inventory's volume checks do real work.
     const state = makeState({
-      containers: names.map((name, i) => ({ name, faults: { start_delay_ms: opts.delayMs }, volumes: i % 4 === 0 ? [`v${i}`] : [] })),
+      containers: names.map((name, i) => ({ name, faults: { start_delay_ms: opts.delayMs, ...(opts.jailDelayMs === undefined ? {} : { jail_delay_ms: opts.jailDelayMs }) },
+        volumes: i % 4 === 0 ? [`v${i}`] : [] })),
+      faults: opts.jailDelayMs === undefined ? { jail_before_close: true } : {},
     });
     const statePath = join(dir, 'state.json');
     writeState(statePath, state);
