@@ -21,23 +21,19 @@ export interface StartActions {
   start(t: Target, signal: AbortSignal): Promise<void>;
   /** Resolves once the container's ready check passes; rejects when it cannot. */
   ready(t: Target, signal: AbortSignal): Promise<void>;
-  /** Resolves when jail `id` is seen, or is not seen by `deadline` (a now() value); see JailWatch.want. */
-  jail(id: string, urgent: boolean, deadline: number): Promise<JailAnswer>;
-  /** No more starts will come: answer every pending jail question now. */
-  flushJails(): void;
+  /** Resolves when jail `id` is seen, or is not seen by `deadline` (a performance.now() value); see JailWatch.want. */
+  jail(id: string, deadline: number): Promise<JailAnswer>;
 }
 
 export interface ExecuteOptions {
   jobs: number;
   startTimeoutMs: number;
-  /** How long, after the last start, jails of containers nobody waits on may take to appear. */
-  confirmMs: number;
   emit: (e: RunEvent) => void;
   /** Milliseconds since the run began (event times). */
   at: () => number;
 }
 
-type State = 'undecided' | 'waiting' | 'queued' | 'active' | 'confirming' | 'final';
+type State = 'undecided' | 'waiting' | 'queued' | 'active' | 'final';
 
 interface Node {
   t: Target;
@@ -64,7 +60,6 @@ export class RestoreRun {
   private readonly heap: MinHeap<Node>;
   private inFlight = 0;
   private finals = 0;
-  private flushed = false;
   private resolveDone!: (m: Map<string, ContainerResult>) => void;
 
   constructor(private readonly skel: Skeleton, containers: Facts['containers'], private readonly actions: StartActions,
@@ -159,11 +154,6 @@ export class RestoreRun {
     }
   }
 
-  /** Someone waits on it: a dependent, or a ready check that needs the jail. */
-  private urgent(n: Node): boolean {
-    return (this.skel.dependents.get(n.t.id)?.length ?? 0) > 0 || n.t.settings.ready.kind !== 'started';
-  }
-
   private async startOne(n: Node): Promise<void> {
     const { t } = n;
     const ms = this.opts.startTimeoutMs;
@@ -183,20 +173,11 @@ export class RestoreRun {
     try {
       await bounded(this.actions.start(t, signal), signal);
       this.opts.emit({ type: 'start-done', id: t.id, at: this.opts.at() });
-      release();
+      // kleened answers once `jail -c` is spawned: the start is kleened's work until the jail
+      // exists, so it keeps its slot until jls shows it (one jls for every start that is there).
       phase = 'jail';
-      const urgent = this.urgent(n);
-      if (!urgent) {
-        // Nobody waits on it: it is confirmed by a jls made for someone else, or at the end.
-        n.state = 'confirming';
-        n.up = true;
-        clear();
-        this.checkDone();
-        const a = await this.actions.jail(t.id, false, performance.now() + this.opts.confirmMs);
-        this.afterConfirm(n, a);
-        return;
-      }
-      const a = await bounded(this.actions.jail(t.id, true, limit), signal);
+      const a = await bounded(this.actions.jail(t.id, limit), signal);
+      release();
       if (!a.seen && a.error === undefined) throw new NoJail(t.id);
       if (a.seen) this.opts.emit({ type: 'jail-seen', id: t.id, at: this.opts.at() });
       phase = 'ready';
@@ -212,20 +193,6 @@ export class RestoreRun {
     }
   }
 
-  private afterConfirm(n: Node, a: JailAnswer): void {
-    const base = { ...this.base(n), ms: this.elapsed(n) };
-    if (a.seen) {
-      this.opts.emit({ type: 'jail-seen', id: n.t.id, at: this.opts.at() });
-      this.opts.emit({ type: 'ready', id: n.t.id, at: this.opts.at() });
-      this.final(n, { ...base, outcome: 'started' });
-    } else if (a.error !== undefined) {
-      this.final(n, { ...base, outcome: 'started', reason: `not confirmed: ${a.error}` });
-    } else {
-      n.up = false;
-      this.final(n, { ...base, outcome: 'failed', reason: noJailText(n.t.id) });
-    }
-  }
-
   private async watchKleened(n: Node): Promise<void> {
     const { t } = n;
     const ms = this.opts.startTimeoutMs;
@@ -234,7 +201,7 @@ export class RestoreRun {
     const adopt = 'restart_policy on-startup; `kleene-boot adopt` puts it under kleene-boot\'s checks';
     let phase: 'jail' | 'ready' = 'jail';
     try {
-      const a = await bounded(this.actions.jail(t.id, true, performance.now() + ms), signal);
+      const a = await bounded(this.actions.jail(t.id, performance.now() + ms), signal);
       if (!a.seen) {
         this.down(n, { ...this.base(n), outcome: a.error ? 'failed' : 'timed-out', ms: this.elapsed(n),
           reason: a.error ? `cannot tell whether kleened started it: ${a.error}`
@@ -247,7 +214,9 @@ export class RestoreRun {
       this.opts.emit({ type: 'ready', id: t.id, at: this.opts.at() });
       this.up(n, { ...this.base(n), outcome: 'started-by-kleened', ms: this.elapsed(n), reason: adopt });
     } catch (err) {
-      this.down(n, this.failure(n, err, signal, phase));
+      this.down(n, signal.aborted && phase === 'jail'
+        ? { ...this.base(n), outcome: 'timed-out', ms: this.elapsed(n), reason: `kleened did not start it within ${ms / 1000} s (${adopt}); see its log` }
+        : this.failure(n, err, signal, phase));
     } finally {
       clear();
     }
@@ -260,11 +229,11 @@ export class RestoreRun {
   private failure(n: Node, err: unknown, signal: AbortSignal, phase: 'start' | 'jail' | 'ready'): ContainerResult {
     const base = { ...this.base(n), ms: this.elapsed(n) };
     const secs = this.opts.startTimeoutMs / 1000;
-    if (err instanceof NoJail) return { ...base, outcome: 'failed', reason: noJailText(n.t.id) };
+    // kleened answered 1001, but the jail did not come up within the start's budget: `jail -c`
+    // failed after the answer (kleened only logs it).
+    if (err instanceof NoJail || (signal.aborted && phase === 'jail')) return { ...base, outcome: 'failed', reason: noJailText(n.t.id) };
     if (signal.aborted) {
-      const what = phase === 'start' ? `kleened did not start it within ${secs} s`
-        : phase === 'jail' ? `kleened reported the start, but its jail did not appear within ${secs} s; see /var/log/kleened.log`
-          : `not ready within ${secs} s (${readyText(n.t.settings)})`;
+      const what = phase === 'start' ? `kleened did not start it within ${secs} s` : `not ready within ${secs} s (${readyText(n.t.settings)})`;
       return { ...base, outcome: 'timed-out', reason: what };
     }
     return { ...base, outcome: 'failed', reason: err instanceof Error ? err.message : String(err) };
@@ -301,15 +270,7 @@ export class RestoreRun {
   }
 
   private checkDone(): void {
-    if (this.finals === this.nodes.size) {
-      this.resolveDone(new Map([...this.nodes].map(([id, n]) => [id, n.result!])));
-      return;
-    }
-    // Only confirmations nobody waits on are left: ask jls for them now.
-    if (!this.flushed && this.complete && [...this.nodes.values()].every((n) => n.state === 'final' || n.state === 'confirming')) {
-      this.flushed = true;
-      this.actions.flushJails();
-    }
+    if (this.finals === this.nodes.size) this.resolveDone(new Map([...this.nodes].map(([id, n]) => [id, n.result!])));
   }
 }
 

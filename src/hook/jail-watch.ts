@@ -1,8 +1,8 @@
 // Seeing started jails in jls, batched (issue 11): kleened closes the start WebSocket with 1001
 // once `jail -c` is spawned, so a started container counts as up for its dependents only once
 // its jail is seen. One jls call answers every container waiting at that moment; a container
-// that finishes its start while jls runs is answered by the next call, right after. Nothing
-// runs jls for a container nobody waits on until flush() (the end of the run).
+// that finishes its start while jls runs is answered by the next call, right after; nothing
+// waits, nothing runs.
 
 /** Pause between jls calls while a jail has not appeared yet. */
 export const POLL_MS = 100;
@@ -11,7 +11,6 @@ export const POLL_MS = 100;
 export type JailAnswer = { seen: true } | { seen: false; error?: string };
 
 interface Want {
-  urgent: boolean;
   deadline: number;
   resolve: (a: JailAnswer) => void;
 }
@@ -21,43 +20,31 @@ export class JailWatch {
   private running = false;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
-  private flushing = false;
   /** jls calls made, for tests and the run record. */
   calls = 0;
 
   constructor(private readonly listJails: () => Promise<string[]>, private readonly now: () => number = () => performance.now()) {}
 
-  /**
-   * Resolves once jail `id` is seen, or with `seen: false` when `deadline` (a now() value) passes
-   * first. `urgent`: someone waits on it (a dependent, a ready check), so jls runs now; otherwise
-   * the answer comes with the next call made for someone else, or at flush().
-   */
-  want(id: string, urgent: boolean, deadline: number): Promise<JailAnswer> {
+  /** Resolves once jail `id` is seen, or with `seen: false` when `deadline` (a now() value) passes first. */
+  want(id: string, deadline: number): Promise<JailAnswer> {
     return new Promise((resolve) => {
-      (this.wants.get(id) ?? this.wants.set(id, []).get(id)!).push({ urgent, deadline, resolve });
+      (this.wants.get(id) ?? this.wants.set(id, []).get(id)!).push({ deadline, resolve });
       this.kick();
     });
   }
 
-  /** From now on jls runs for every want, urgent or not, until each is answered. */
-  flush(): void {
-    this.flushing = true;
-    this.kick();
-  }
-
-  private hasWork(): boolean {
-    if (this.wants.size === 0) return false;
-    if (this.flushing) return true;
-    for (const ws of this.wants.values()) if (ws.some((w) => w.urgent)) return true;
-    return false;
-  }
-
-  private kick(): void {
+  /** A new want runs jls at once (or right after the one running); polls for old ones wait POLL_MS. */
+  private kick(fresh = true): void {
     if (this.running) {
-      this.again = true;
+      if (fresh) this.again = true;
       return;
     }
-    if (this.timer || !this.hasWork()) return;
+    if (this.wants.size === 0) return;
+    if (this.timer) {
+      if (!fresh) return;
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     void this.run();
   }
 
@@ -86,14 +73,14 @@ export class JailWatch {
       else this.wants.delete(id);
     }
     this.running = false;
-    if (!this.hasWork()) return;
+    if (this.wants.size === 0) return;
     if (this.again) {
       this.kick();
       return;
     }
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.kick();
+      this.kick(false);
     }, POLL_MS);
   }
 }

@@ -111,8 +111,15 @@ async function waitApi(args: string[], env: VarMap, deps: HookDeps, usage: (m: s
   try {
     const { address, source } = await resolveAddress(ctx);
     for (const n of ctx.notes) deps.stderr(`${n}\n`);
-    await deps.waitForApi(address, timeout * 1000);
-    if (verbose) deps.stdout(`kleened's API answers on ${address} (${source === 'kleened_socket' ? 'kleened_socket' : source === 'config.yaml' ? ctx.files.config : 'the default'})\n`);
+    const from = source === 'kleened_socket' ? 'kleened_socket' : source === 'config.yaml' ? ctx.files.config : 'the default';
+    try {
+      await deps.waitForApi(address, timeout * 1000);
+    } catch (err) {
+      const why = (err instanceof Error ? err.message : String(err)).replace(/^.*did not answer within [0-9.]+ s: /, '');
+      deps.stderr(`kleened's API did not answer on ${address} within ${timeout} s; see ${ctx.files.log} (address from ${from}; ${why})\n`);
+      return 1;
+    }
+    if (verbose) deps.stdout(`kleened's API answers on ${address} (address from ${from}).\n`);
     return 0;
   } catch (err) {
     deps.stderr(`${err instanceof Error ? err.message : String(err)}\n`);

@@ -35,9 +35,6 @@ export function nothingConfigured(ctx: HookContext): boolean {
   return ctx.config.list.length === 0 && !ctx.config.importOnStartup && ctx.badEntries.length === 0;
 }
 
-/** How long, at most, jails of started containers nobody waits on may take to appear after the last start. */
-export const CONFIRM_TIMEOUT_MS = 3000;
-
 /** Restores the configured containers; resolves to the report (ok only when every one runs at the end); never rejects. */
 export async function runRestore(ctx: HookContext): Promise<Report> {
   const { config, deps } = ctx;
@@ -67,13 +64,11 @@ export async function runRestore(ctx: HookContext): Promise<Report> {
   const actions: StartActions = {
     start: (t, signal) => api.startContainer(t.id, signal),
     ready: (t, signal) => waitReady(t.settings.ready, t.id, config.tools.jexec, deps, signal),
-    jail: (id, urgent, deadline) => watch.want(id, urgent, deadline),
-    flushJails: () => watch.flush(),
+    jail: (id, deadline) => watch.want(id, deadline),
   };
   const run = new RestoreRun(skel, containers, actions, {
     jobs: config.jobs,
     startTimeoutMs: config.startTimeout * 1000,
-    confirmMs: Math.min(CONFIRM_TIMEOUT_MS, config.startTimeout * 1000),
     emit: ctx.onEvent,
     at: () => since(ctx),
   });
@@ -96,8 +91,9 @@ export async function runRestore(ctx: HookContext): Promise<Report> {
     jails.then((g) => run.setJails(g)),
     datasets.then((g) => run.setDatasets(g)),
     got(api.listVolumes(AbortSignal.timeout(INVENTORY_TIMEOUT_MS))).then((g) => run.setVolumes(g)),
-    // Inspects wait for jls only when it is already on its way: a running jail needs none.
-    jails.then(() => inspects()),
+    // Inspects start with jls, not after it: a container whose jail turns out to run is skipped
+    // from then on (wantsMounts), and the first starts do not wait for jls and then an inspect.
+    inspects(),
   ]).then(() => {
     ctx.onEvent({ type: 'inventory-done', at: since(ctx) });
     run.factsComplete();

@@ -194,6 +194,14 @@ export function diagnose(f: DoctorFacts): Finding[] {
       const d = pos(dep);
       if (k >= 0 && d >= 0 && d > k) out.push({ id: `rcorder-before-${dep.slice('/etc/rc.d/'.length)}`, severity: 'problem', message: `kleened runs before ${dep}`, fix: kb('install --force') });
     }
+    // As base rc.d/jail: kleened loads pf rules and manages ZFS, which a raised securelevel
+    // forbids, and the restore has kleened do both for each container.
+    const sl = pos('/etc/rc.d/securelevel');
+    for (const [name, i] of [['kleened', k], ['kleene_containers', c]] as const) {
+      if (sl >= 0 && i > sl) {
+        out.push({ id: `rcorder-after-securelevel:${name}`, severity: 'problem', message: `${name} runs after securelevel: once kern.securelevel is raised, pf rules and ZFS changes are refused (its header needs BEFORE: securelevel)`, fix: kb('install --force') });
+      }
+    }
     for (const [name, kws] of Object.entries(r.keywords)) {
       if (pos(r.scripts[name as keyof typeof r.scripts]) < 0) continue;
       if (!kws.includes('shutdown')) out.push({ id: `rcorder-no-shutdown:${name}`, severity: 'problem', message: `${name} has no KEYWORD: shutdown, so rc.shutdown never stops it`, fix: kb('install --force') });

@@ -19,6 +19,8 @@ export interface InstallOptions {
   node?: string;
   enable?: boolean;
   dryRun?: boolean;
+  /** With dryRun: also the text diffs of the rc.d scripts and rc.conf (never of the bundles). */
+  diff?: boolean;
   force?: boolean;
 }
 
@@ -64,7 +66,7 @@ const SERVICES = ['kleened', 'kleene_containers'] as const;
 export async function runInstall(raw: InstallOptions, deps: InstallDeps): Promise<number> {
   const { out } = deps;
   const editor = deps.editor ?? defaultRcEditor;
-  const root = await resolveRoot(raw.root ?? '/', { missingOk: raw.dryRun === true });
+  const root = await resolveRoot(raw.root ?? '/');
   const manifestFull = underRoot(root, MANIFEST_PATH);
   const old = await readManifest(manifestFull);
   // A re-install (doctor's usual fix) keeps the prefix and node chosen the first time unless
@@ -93,12 +95,17 @@ export async function runInstall(raw: InstallOptions, deps: InstallDeps): Promis
   }
 
   // rc.conf: what --enable would change, asked of the editor without writing.
-  const rcPlans: Array<{ service: (typeof SERVICES)[number]; name: string; diff: string; files: string[] }> = [];
+  const rcPlans: Array<{ service: (typeof SERVICES)[number]; name: string; diff: string; files: string[]; changes: string[] }> = [];
   if (raw.enable) {
     for (const service of SERVICES) {
       const name = `${service}_enable`;
       const dry = await editor.apply([{ op: 'set', name, value: 'YES' }], { root, service, dryRun: true });
-      if (dry.changed) rcPlans.push({ service, name, diff: dry.diff, files: [...new Set(dry.changes.map((c) => hostOf(root, c.file)))] });
+      if (dry.changed) {
+        rcPlans.push({
+          service, name, diff: dry.diff, files: [...new Set(dry.changes.map((c) => hostOf(root, c.file)))],
+          changes: dry.changes.map((c) => `would set ${c.name}=${c.after ?? ''} in ${underRoot(root, hostOf(root, c.file))} (was ${c.before === undefined ? 'unset' : `'${c.before}'`})`),
+        });
+      }
     }
   }
 
@@ -110,17 +117,8 @@ export async function runInstall(raw: InstallOptions, deps: InstallDeps): Promis
     return 0;
   }
 
-  if (raw.dryRun) {
-    for (const s of writes) {
-      out(fileDiff(underRoot(root, s.file.path), s.kind === 'create' ? undefined : s.present, s.file));
-      if (s.kind === 'replace' || (s.kind === 'force' && s.keepAsOriginal)) {
-        out(`# would keep the current ${underRoot(root, s.file.path)} as ${underRoot(root, origPathFor(s.file.path))} for uninstall`);
-      }
-    }
-    for (const s of steps) {
-      if (s.kind === 'replace' && !s.write) out(`# would record ${underRoot(root, s.file.path)} (already as generated) and keep a copy for uninstall`);
-    }
-    for (const r of rcPlans) out(r.diff.endsWith('\n') ? r.diff.slice(0, -1) : r.diff);
+  if (raw.dryRun || raw.diff) {
+    for (const line of dryRunLines(root, steps, rcPlans, raw.diff === true)) out(line);
     out(`kleene-boot install: dry run, nothing written (${writes.length} files and ${rcPlans.length} rc.conf settings would change)`);
     return 0;
   }
@@ -226,6 +224,42 @@ export async function runInstall(raw: InstallOptions, deps: InstallDeps): Promis
   out(`wrote ${manifestFull}`);
   if (writes.length === 0 && rcPlans.length === 0) out('kleene-boot install: files already as generated; manifest updated');
   return 0;
+}
+
+/**
+ * What a dry run prints: one line per file (would write, would replace and why, unchanged), then
+ * each rc.conf change; with `diff`, the text diff of each rc.d script that would change and of
+ * rc.conf follows its line. Bundles, templates and the man page never get a diff: nobody reads
+ * 40,000 lines of minified JS to find the one line that matters. Pure.
+ */
+export function dryRunLines(root: string, steps: FileStep[], rc: Array<{ name: string; diff: string; changes?: string[] }>, diff: boolean): string[] {
+  const lines: string[] = [];
+  const at = (p: string) => underRoot(root, p);
+  const mode = (f: DesiredFile) => `mode 0${f.mode.toString(8)}`;
+  for (const s of steps) {
+    const path = at(s.file.path);
+    switch (s.kind) {
+      case 'create': lines.push(`would write ${path} (new, ${mode(s.file)})`); break;
+      case 'update': lines.push(`would replace ${path} (installed by kleene-boot, now ${s.present.sha256 === sha256(s.file.content) ? 'another mode' : 'another version'})`); break;
+      case 'force': lines.push(`would replace ${path} (changed since install; --force${s.keepAsOriginal ? `; kept as ${at(origPathFor(s.file.path))} for uninstall` : ': the changes are lost'})`); break;
+      case 'replace':
+        lines.push(s.write
+          ? `would replace ${path}: kleene-boot did not write it (the port's script?); kept as ${at(origPathFor(s.file.path))}, put back by uninstall`
+          : `unchanged ${path} (already as generated; would be recorded, with a copy kept for uninstall)`);
+        break;
+      case 'unchanged': lines.push(`unchanged ${path}`); break;
+      case 'refuse': lines.push(`refused ${path} (changed since install)`); break;
+    }
+    const written = s.kind === 'create' || s.kind === 'update' || s.kind === 'force' || (s.kind === 'replace' && s.write);
+    if (diff && written && /\/rc\.d\//.test(s.file.path)) {
+      lines.push(fileDiff(path, s.kind === 'create' ? undefined : s.present, s.file));
+    }
+  }
+  for (const r of rc) {
+    for (const c of r.changes ?? [`would set ${r.name}`]) lines.push(c);
+    if (diff) lines.push(r.diff.endsWith('\n') ? r.diff.slice(0, -1) : r.diff);
+  }
+  return lines;
 }
 
 /** Host paths of the rc.conf editor's backups under our state directory. */

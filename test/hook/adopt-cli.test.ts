@@ -1,7 +1,7 @@
 // `kleene-boot adopt` and the hook verbs through the bundled CLI (dist/cli.js), reading rc.conf
 // from a staged root, against the kleened double.
 import t from 'tap';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -13,8 +13,11 @@ const CLI_JS = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 function stageRoot(r: Rig, rcConf: string): string {
   const root = join(r.dir, 'root');
   mkdirSync(join(root, 'etc'), { recursive: true });
+  // -R: the host's / is root, for kleened's socket too: the double listens, as far as the CLI
+  // can tell, at ROOT/var/run/kleened.sock (kleened_socket's default).
+  mkdirSync(join(root, 'var/run'), { recursive: true });
+  symlinkSync(r.socket, join(root, 'var/run/kleened.sock'));
   writeFileSync(join(root, 'etc/rc.conf'), [
-    `kleened_socket="${r.socket}"`,
     `kleene_containers_jls="${join(SHIMS_DIR, 'jls')}"`,
     `kleene_containers_zfs="${join(SHIMS_DIR, 'zfs')}"`,
     `kleene_containers_jexec="${join(SHIMS_DIR, 'jexec')}"`,
@@ -87,4 +90,41 @@ t.test('the CLI verbs run the hook\'s code on rc.conf: check, then restore', asy
   const stop = await cli(r, ['stop', '--root', root, '--json']);
   t.equal(stop.exitCode, 0, stop.stderr);
   t.equal((JSON.parse(stop.stdout) as { containers: { outcome: string }[] }).containers[0]!.outcome, 'stopped');
+});
+
+t.test('-R means the host\'s / for kleened\'s socket: plan, check, restore, stop, adopt and doctor look under the root', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'web', restart_policy: 'on-startup' }] });
+  // rc.conf names the socket by its host path; the CLI must reach it under the root, never at
+  // that path on this machine (where nothing listens, or another kleened does).
+  const root = stageRoot(r, 'kleene_containers_list="web"\nkleened_socket="/var/run/kleened.sock"\nkleene_containers_wait_timeout=1');
+  for (const verb of ['plan', 'check']) {
+    const run = await cli(r, [verb, '-R', root]);
+    t.match(run.stdout, /^\s*web \([0-9a-f]{12}\)/m, `${verb} -R reached the double under the root\n${run.stdout}${run.stderr}`);
+  }
+  const adopt = await cli(r, ['adopt', '--dry-run', '-R', root]);
+  t.equal(adopt.exitCode, 0, adopt.stderr);
+  t.match(adopt.stdout, /^web \([0-9a-f]{12}\): would be left, already in kleene_containers_list/m);
+  const doctor = await cli(r, ['doctor', '-R', root]);
+  t.notMatch(doctor.stdout, /kleened does not answer/, doctor.stdout);
+
+  // Mutation tried: readHostVars in src/cli/commands/restore.ts returning readRcVars(root) as
+  // is: plan reaches nothing, as below.
+  const elsewhere = join(r.dir, 'other-root');
+  mkdirSync(join(elsewhere, 'etc'), { recursive: true });
+  writeFileSync(join(elsewhere, 'etc/rc.conf'), readFileSync(join(root, 'etc/rc.conf'), 'utf8').replace('kleened_socket="/var/run/kleened.sock"', `kleened_socket="${r.socket}"`));
+  const miss = await cli(r, ['check', '-R', elsewhere]);
+  t.not(miss.exitCode, 0, 'a host path outside the root is not used as is');
+  t.match(miss.stdout + miss.stderr, new RegExp(`${elsewhere}${r.socket}`), 'names the socket it tried, under the root');
+});
+
+t.test('a missing -R DIR is the same clear error (exit 2) for every command', async (t) => {
+  const r = await rig(t, { containers: [] });
+  const gone = join(r.dir, 'no-such-root');
+  for (const args of [['generate'], ['install'], ['uninstall'], ['doctor'], ['plan'], ['check'], ['restore'], ['stop'], ['adopt'],
+    ['enable'], ['disable'], ['rc', 'show'], ['rc', 'get', 'kleened_enable'], ['rc', 'set', 'kleened_enable=YES'], ['rc', 'lint']]) {
+    const run = await cli(r, [...args, '-R', gone]);
+    t.equal(run.exitCode, 2, `${args.join(' ')}: exit 2`);
+    t.equal(run.stderr, `kleene-boot: --root: root ${gone} does not exist\n  hint: create it first (mkdir -p ${gone}), or give the staging root you meant`, args.join(' '));
+    t.equal(run.stdout, '');
+  }
 });

@@ -1,112 +1,231 @@
-// The executor with fake start/ready actions: waves, jobs, timeouts, failures.
+// The streaming executor (RestoreRun) with fake kleened and jls: facts arriving one by one,
+// dependencies that count as up only once their jail is seen, jobs, timeouts, failures, on-startup
+// containers left to kleened, and the events a caller sees.
 import t from 'tap';
-import { executeRestore, type StartActions } from '../../src/hook/execute.ts';
-import type { Plan, PlanItem } from '../../src/plan/types.ts';
+import { RestoreRun, type StartActions } from '../../src/hook/execute.ts';
+import type { RunEvent } from '../../src/hook/events.ts';
+import { JailWatch } from '../../src/hook/jail-watch.ts';
+import type { ContainerSummary } from '../../src/kleened/types.ts';
+import { parseContainersConfig } from '../../src/model/config.ts';
+import { planSkeleton } from '../../src/plan/restore.ts';
 
-function item(name: string, extra: Partial<PlanItem> = {}): PlanItem {
-  return { id: name.padEnd(12, '0'), name, entry: name, source: 'list', priority: 50, ready: { kind: 'started' },
-    depends: [], decision: 'start', ...extra };
-}
 const id = (name: string): string => name.padEnd(12, '0');
-function plan(items: PlanItem[]): Plan {
-  return { items, problems: [], waves: [], stopOrder: [], budget: { startWorst: 0, stopWorst: 0, rcshutdownTimeout: 90 } };
+
+interface Opts {
+  env: Record<string, string>;
+  onStartup?: string[];
+  /** Start duration per name (default 20 ms). */
+  ms?: Record<string, number>;
+  /** ms after the start's answer until the jail exists (default 0); -1 = never. */
+  jailMs?: Record<string, number>;
+  fail?: string[];
+  hang?: string[];
+  notReady?: string[];
+  jobs?: number;
+  startTimeoutMs?: number;
+  /** Feed the facts yourself (default: jails [] and every mount [] at once). */
+  manualFacts?: boolean;
 }
 
-/** Actions whose start takes `ms[name]` (default 20 ms), fails for names in `fail`, never ends for `hang`. */
-function fakeActions(opts: { ms?: Record<string, number>; fail?: string[]; hang?: string[]; notReady?: string[] } = {}) {
+function harness(names: string[], o: Opts) {
+  const containers: ContainerSummary[] = names.map((n) => ({ id: id(n), name: n, restart_policy: o.onStartup?.includes(n) ? 'on-startup' : 'no' }));
+  const { config } = parseContainersConfig({ kleene_containers_list: names.filter((n) => !o.onStartup?.includes(n)).join(' '), ...o.env });
+  const skel = planSkeleton(config, containers);
+  const jails = new Set<string>();
   const log: string[] = [];
+  const events: RunEvent[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
+  // jls takes a moment, as a real process does.
+  const watch = new JailWatch(async () => { log.push('jls'); await new Promise((r) => setTimeout(r, 15)); return [...jails]; });
+  const nameOf = (i: string): string => containers.find((c) => c.id === i)!.name;
   const actions: StartActions = {
-    async start(i) {
-      log.push(`begin ${i.name}`);
+    async start(tg) {
+      const n = tg.name;
+      log.push(`begin ${n}`);
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       try {
-        if (opts.hang?.includes(i.name)) await new Promise(() => { /* a start that never ends, ignoring the signal */ });
-        await new Promise((r) => setTimeout(r, opts.ms?.[i.name] ?? 20));
-        if (opts.fail?.includes(i.name)) throw new Error(`kleened closed the start with code 1011: ${i.name} broke`);
+        if (o.hang?.includes(n)) await new Promise(() => { /* never ends, ignores the signal */ });
+        await new Promise((r) => setTimeout(r, o.ms?.[n] ?? 20));
+        if (o.fail?.includes(n)) throw new Error(`kleened closed the start with code 1011: ${n} broke`);
+        const j = o.jailMs?.[n] ?? 0;
+        if (j === 0) { jails.add(tg.id); log.push(`jail ${n}`); }
+        else if (j > 0) setTimeout(() => { jails.add(tg.id); log.push(`jail ${n}`); }, j);
       } finally {
         inFlight--;
-        log.push(`end ${i.name}`);
+        log.push(`end ${n}`);
       }
     },
-    async ready(i, signal) {
-      if (opts.notReady?.includes(i.name)) {
+    async ready(tg, signal) {
+      if (o.notReady?.includes(tg.name)) {
         await new Promise((_r, reject) => signal.addEventListener('abort', () => reject(new Error('not ready: refused'))));
       }
     },
+    jail: (i, deadline) => watch.want(i, deadline),
   };
-  return { actions, log, max: () => maxInFlight };
+  const run = new RestoreRun(skel, containers, actions, {
+    jobs: o.jobs ?? 4, startTimeoutMs: o.startTimeoutMs ?? 1000,
+    emit: (e) => { events.push(e); if (e.type === 'start-requested' || e.type === 'ready' || e.type === 'outcome') log.push(`${e.type} ${e.type === 'outcome' ? e.name : nameOf(e.id)}`); },
+    at: () => 0,
+  });
+  if (!o.manualFacts) {
+    run.setJails({ ok: true, value: [] });
+    run.setDatasets({ ok: true, value: [] });
+    run.setVolumes({ ok: true, value: [] });
+    for (const c of containers) run.setMounts(c.id, { ok: true, value: [] });
+    run.factsComplete();
+  }
+  const results = async () => {
+    const m = await run.done;
+    return Object.fromEntries([...m.values()].map((r) => [r.name, r]));
+  };
+  return { run, log, events, jails, watch, results, max: () => maxInFlight };
 }
 
-t.test('starts a dependent only after its dependency started', async (t) => {
-  const f = fakeActions({ ms: { db: 60, cache: 10 } });
-  const r = await executeRestore(plan([item('db'), item('cache'), item('web', { depends: [id('db')] })]), f.actions, { jobs: 4, startTimeoutMs: 1000 });
-  t.same(r.map((x) => x.outcome), ['started', 'started', 'started']);
-  t.ok(f.log.indexOf('end db') < f.log.indexOf('begin web'), 'web began after db ended');
-  t.ok(f.log.indexOf('begin cache') < f.log.indexOf('end db'), 'cache did not wait for db');
+t.test('a dependent starts only once its dependency\'s jail is seen in jls, not at kleened\'s answer', async (t) => {
+  // kleened answers 1001 once `jail -c` is spawned; db's jail appears 150 ms later.
+  // Mutation: counting a container up at start-done (`const a = { seen: true }` instead of asking
+  // actions.jail in RestoreRun.startOne) made web begin before db's jail existed.
+  const h = harness(['db', 'cache', 'web'], { env: { kleene_containers_web_depend: 'db' }, ms: { db: 30, cache: 10 }, jailMs: { db: 150 } });
+  const r = await h.results();
+  t.same([r.db!.outcome, r.cache!.outcome, r.web!.outcome], ['started', 'started', 'started']);
+  t.ok(h.log.indexOf('jail db') >= 0 && h.log.indexOf('jail db') < h.log.indexOf('begin web'), 'web began after db\'s jail existed');
+  t.ok(h.log.indexOf('begin cache') < h.log.indexOf('end db'), 'cache did not wait for db');
+});
+
+t.test('a dependency whose jail never appears after 1001 fails, and its dependent is not started', async (t) => {
+  const h = harness(['db', 'web'], { env: { kleene_containers_web_depend: 'db' }, jailMs: { db: -1 }, startTimeoutMs: 400 });
+  const r = await h.results();
+  t.equal(r.db!.outcome, 'failed');
+  t.match(r.db!.reason, /kleened reported the start, but no jail db0000000000 runs/);
+  t.equal(r.web!.outcome, 'blocked-dependency');
+  t.notOk(h.log.includes('begin web'), 'web was never asked to start');
+});
+
+t.test('jls runs once for all the starts that finished since the last call, never once per container', async (t) => {
+  const names = ['aa', 'bb', 'cc', 'dd', 'ee', 'ff'];
+  const h = harness(names, { env: {}, jobs: 6, ms: Object.fromEntries(names.map((n) => [n, 30])) });
+  const r = await h.results();
+  t.ok(names.every((n) => r[n]!.outcome === 'started'));
+  const jls = h.log.filter((l) => l === 'jls').length;
+  t.ok(jls < names.length, `${jls} jls calls for ${names.length} starts that finished together`);
 });
 
 t.test('never runs more than jobs starts at once', async (t) => {
-  const f = fakeActions();
-  const items = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((n) => item(n));
-  const seen: number[] = [];
-  const r = await executeRestore(plan(items), f.actions, { jobs: 3, startTimeoutMs: 1000, onEvent: (e) => seen.push(e.inFlight) });
-  t.equal(f.max(), 3, 'three at once, at most and at best');
-  t.ok(Math.max(...seen) <= 3);
-  t.equal(r.filter((x) => x.outcome === 'started').length, 7);
+  const names = ['aa', 'bb', 'cc', 'dd', 'ee', 'ff', 'gg'];
+  const h = harness(names, { env: {}, jobs: 3 });
+  const r = await h.results();
+  t.equal(h.max(), 3, 'three at once, at most and at best');
+  t.equal(Object.values(r).filter((x) => x.outcome === 'started').length, 7);
 });
 
 t.test('jobs=1 starts in plan order, one at a time', async (t) => {
-  const f = fakeActions();
-  await executeRestore(plan([item('a'), item('b'), item('c')]), f.actions, { jobs: 1, startTimeoutMs: 1000 });
-  t.same(f.log, ['begin a', 'end a', 'begin b', 'end b', 'begin c', 'end c']);
+  const h = harness(['aa', 'bb', 'cc'], { env: {}, jobs: 1 });
+  await h.results();
+  t.same(h.log.filter((l) => l.startsWith('begin') || l.startsWith('end')), ['begin aa', 'end aa', 'begin bb', 'end bb', 'begin cc', 'end cc']);
 });
 
 t.test('a hung start times out while the others start', async (t) => {
-  const f = fakeActions({ hang: ['stuck'] });
+  const h = harness(['stuck', 'aa', 'bb', 'after'], { env: { kleene_containers_after_depend: 'stuck' }, hang: ['stuck'], jobs: 2, startTimeoutMs: 300 });
   const t0 = Date.now();
-  const r = await executeRestore(plan([item('stuck'), item('a'), item('b'), item('after', { depends: [id('stuck')] })]), f.actions,
-    { jobs: 2, startTimeoutMs: 300 });
-  const by = Object.fromEntries(r.map((x) => [x.name, x]));
-  t.equal(by.stuck!.outcome, 'timed-out');
-  t.match(by.stuck!.reason, /did not start it within 0.3 s/);
-  t.equal(by.a!.outcome, 'started');
-  t.equal(by.b!.outcome, 'started');
-  t.equal(by.after!.outcome, 'blocked-dependency');
-  t.match(by.after!.reason, /dependency stuck .* timed out/);
-  t.ok(Date.now() - t0 < 1500, 'bounded by the start timeout');
+  const r = await h.results();
+  t.equal(r.stuck!.outcome, 'timed-out');
+  t.match(r.stuck!.reason, /did not start it within 0.3 s/);
+  t.equal(r.aa!.outcome, 'started');
+  t.equal(r.bb!.outcome, 'started');
+  t.equal(r.after!.outcome, 'blocked-dependency');
+  t.match(r.after!.reason, /dependency stuck .* timed out/);
+  t.ok(Date.now() - t0 < 5000, 'bounded by the start timeout');
 });
 
-t.test('one failure blocks only its dependents', async (t) => {
-  const f = fakeActions({ fail: ['db'] });
-  const r = await executeRestore(plan([item('db'), item('web', { depends: [id('db')] }), item('api', { depends: [id('web')] }), item('cache')]),
-    f.actions, { jobs: 4, startTimeoutMs: 1000 });
-  const by = Object.fromEntries(r.map((x) => [x.name, x]));
-  t.equal(by.db!.outcome, 'failed');
-  t.match(by.db!.reason, /1011: db broke/);
-  t.equal(by.web!.outcome, 'blocked-dependency');
-  t.equal(by.api!.outcome, 'blocked-dependency');
-  t.equal(by.cache!.outcome, 'started');
-  t.notOk(f.log.includes('begin web'), 'web was never started');
+t.test('one failure blocks only its dependents, transitively', async (t) => {
+  const h = harness(['db', 'web', 'api', 'cache'], { env: { kleene_containers_web_depend: 'db', kleene_containers_api_depend: 'web' }, fail: ['db'] });
+  const r = await h.results();
+  t.equal(r.db!.outcome, 'failed');
+  t.match(r.db!.reason, /1011: db broke/);
+  t.equal(r.web!.outcome, 'blocked-dependency');
+  t.equal(r.api!.outcome, 'blocked-dependency');
+  t.equal(r.cache!.outcome, 'started');
+  t.notOk(h.log.includes('begin web'), 'web was never started');
+});
+
+t.test('an invalid _depend value blocks the container and its dependents; nothing of them starts', async (t) => {
+  // Mutation: dropping badDepend in src/plan/resolve.ts started web (and then api).
+  const h = harness(['db', 'web', 'api'], { env: { kleene_containers_web_depend: 'db;touch${IFS}/tmp/x', kleene_containers_api_depend: 'web' } });
+  const r = await h.results();
+  t.equal(r.web!.outcome, 'blocked');
+  t.match(r.web!.reason, /^kleene_containers_web_depend: 'db;touch\$\{IFS\}\/tmp\/x' is not a container name or id$/);
+  t.equal(r.api!.outcome, 'blocked-dependency');
+  t.equal(r.db!.outcome, 'started');
+  t.same(h.log.filter((l) => l.startsWith('begin')), ['begin db']);
 });
 
 t.test('a ready check that never passes times out as not ready', async (t) => {
-  const f = fakeActions({ notReady: ['db'] });
-  const r = await executeRestore(plan([item('db', { ready: { kind: 'tcp', host: '127.0.0.1', port: 5432 } })]), f.actions,
-    { jobs: 1, startTimeoutMs: 200 });
-  t.equal(r[0]!.outcome, 'timed-out');
-  t.match(r[0]!.reason, /not ready within 0.2 s \(tcp:127.0.0.1:5432\)/);
+  const h = harness(['db'], { env: { kleene_containers_db_ready: 'tcp:127.0.0.1:5432' }, notReady: ['db'], startTimeoutMs: 200 });
+  const r = await h.results();
+  t.equal(r.db!.outcome, 'timed-out');
+  t.match(r.db!.reason, /not ready within 0.2 s \(tcp:127.0.0.1:5432\)/);
 });
 
-t.test('items that are not to be started keep their decision and are never started', async (t) => {
-  const f = fakeActions();
-  const r = await executeRestore(plan([
-    item('db', { decision: 'running' }),
-    item('web', { depends: [id('db')] }),
-    item('x', { decision: 'blocked', reason: 'volume v: dataset d is not mounted' }),
-  ]), f.actions, { jobs: 2, startTimeoutMs: 1000 });
-  t.same(r.map((x) => [x.name, x.outcome]), [['db', 'running'], ['web', 'started'], ['x', 'blocked']]);
-  t.same(f.log, ['begin web', 'end web']);
+t.test('streaming: a container starts as soon as its own facts are in, before the other inspects answer', async (t) => {
+  // Mutation: waiting for factsComplete() before any start (the old whole-inventory-first) hung here.
+  const h = harness(['aa', 'bb'], { env: {}, manualFacts: true });
+  h.run.setJails({ ok: true, value: [] });
+  h.run.setMounts(id('aa'), { ok: true, value: [] });
+  await new Promise((r) => setTimeout(r, 100));
+  t.ok(h.log.includes('begin aa'), 'aa started with bb\'s inspect still out');
+  t.notOk(h.log.includes('begin bb'), 'bb waits for its own facts');
+  // bb mounts a volume: it needs the volume list and zfs too.
+  h.run.setMounts(id('bb'), { ok: true, value: [{ type: 'volume', source: 'data', destination: '/data' }] });
+  await new Promise((r) => setTimeout(r, 50));
+  t.notOk(h.log.includes('begin bb'), 'bb waits for the volume facts it needs');
+  h.run.setVolumes({ ok: true, value: [{ name: 'data', dataset: 'z/v/data', mountpoint: '/z/v/data' }] });
+  h.run.setDatasets({ ok: true, value: [{ name: 'z/v/data', mounted: true, mountpoint: '/z/v/data' }] });
+  h.run.factsComplete();
+  const r = await h.results();
+  t.same([r.aa!.outcome, r.bb!.outcome], ['started', 'started']);
+});
+
+t.test('containers that are running or blocked are never started; a running dependency lets its dependent go at once', async (t) => {
+  const h = harness(['db', 'web', 'xx'], { env: { kleene_containers_web_depend: 'db' }, manualFacts: true });
+  h.run.setJails({ ok: true, value: [id('db')] });
+  h.run.setVolumes({ ok: true, value: [] });
+  h.run.setDatasets({ ok: true, value: [] });
+  h.run.setMounts(id('web'), { ok: true, value: [] });
+  h.run.setMounts(id('xx'), { ok: true, value: [{ type: 'volume', source: 'gone', destination: '/g' }] });
+  h.run.factsComplete();
+  const r = await h.results();
+  t.same([r.db!.outcome, r.web!.outcome, r.xx!.outcome], ['running', 'started', 'blocked']);
+  t.match(r.xx!.reason, /volume gone: kleened does not know this volume/);
+  t.same(h.log.filter((l) => l.startsWith('begin')), ['begin web']);
+});
+
+t.test('an on-startup container is kleened\'s to start: never started here, its jail waited for, its dependents after it', async (t) => {
+  const h = harness(['auto', 'web'], { env: { kleene_containers_list: 'web', kleene_containers_web_depend: 'auto' }, onStartup: ['auto'] });
+  // kleened's own on-startup loop brings auto's jail up a moment after its API answers.
+  setTimeout(() => h.jails.add(id('auto')), 150);
+  const r = await h.results();
+  t.equal(r.auto!.outcome, 'started-by-kleened');
+  t.match(r.auto!.reason, /kleene-boot adopt/);
+  t.equal(r.web!.outcome, 'started');
+  t.notOk(h.log.includes('begin auto'), 'no start request for auto');
+  t.ok(h.log.indexOf('ready auto') < h.log.indexOf('begin web'), 'web after auto\'s jail');
+});
+
+t.test('an on-startup container kleened never starts times out, naming adopt; its dependents are blocked', async (t) => {
+  const h = harness(['auto', 'web'], { env: { kleene_containers_list: 'web', kleene_containers_web_depend: 'auto' }, onStartup: ['auto'], startTimeoutMs: 300 });
+  const r = await h.results();
+  t.equal(r.auto!.outcome, 'timed-out');
+  t.match(r.auto!.reason, /kleened did not start it within 0.3 s \(restart_policy on-startup; `kleene-boot adopt`/);
+  t.equal(r.web!.outcome, 'blocked-dependency');
+});
+
+t.test('events: start-requested, start-done, jail-seen, ready, outcome for each start, with wave and dependencies', async (t) => {
+  const h = harness(['db', 'web'], { env: { kleene_containers_web_depend: 'db' } });
+  await h.results();
+  const of = (n: string) => h.events.filter((e) => 'id' in e && e.id === id(n)).map((e) => e.type);
+  t.same(of('db'), ['start-requested', 'start-done', 'jail-seen', 'ready', 'outcome']);
+  const req = h.events.find((e) => e.type === 'start-requested' && e.id === id('web'));
+  t.match(req, { wave: 2, depends: [id('db')], name: 'web' });
 });

@@ -94,14 +94,16 @@ t.test('a hung start times out while the others start', async (t) => {
   ] });
   const run = await r.hook(['restore'], {
     kleene_containers_list: 'stuck after ok1 ok2', kleene_containers_after_depend: 'stuck',
-    kleene_containers_start_timeout: '1', kleene_containers_jobs: '2',
+    // A start is its answer, its jail appearing and a jls (a node shim here) seeing it.
+    kleene_containers_start_timeout: '3', kleene_containers_jobs: '2',
   });
   t.equal(run.code, 1);
-  t.match(run.stdout, /^stuck \([0-9a-f]{12}\): timed out: kleened did not start it within 1 s/m);
+  t.match(run.stdout, /^stuck \([0-9a-f]{12}\): timed out: kleened did not start it within 3 s/m);
   t.match(run.stdout, /^after \([0-9a-f]{12}\): blocked by dependency: dependency stuck \([0-9a-f]{12}\) timed out$/m);
   t.match(run.stdout, /^ok1 \([0-9a-f]{12}\): started$/m);
   t.match(run.stdout, /^ok2 \([0-9a-f]{12}\): started$/m);
-  t.ok(run.ms < 6000, `bounded: ${run.ms} ms`);
+  // Bounded (a hang would hold the run for the rig's 30 s), not timed: the machine is shared.
+  t.ok(run.ms < 15_000, `bounded: ${run.ms} ms`);
 });
 
 t.test('the report goes to syslog in one logger call, the same lines as stdout', async (t) => {
@@ -128,14 +130,21 @@ t.test('an empty list restores nothing and does not even ask kleened', async (t)
   t.ok(run.ms < 5000);
 });
 
-t.test('import_on_startup restores kleened\'s on-startup containers with the checks', async (t) => {
+t.test('import_on_startup: kleened\'s on-startup containers are left to kleened, waited for, and reported started by kleened', async (t) => {
+  // kleened's API listens before its on-startup loop runs (FACTS): starting them too would be a
+  // double start. Mutation: deciding 'start' instead of 'kleened-starts' for on-startup
+  // containers (src/plan/restore.ts decideOwn) made kleene-boot request auto's start too.
   const r = await rig(t, { containers: [
-    { name: 'auto', restart_policy: 'on-startup', faults: { start_delay_ms: 10 } },
+    // kleened's own start of auto is still under way when the hook asks.
+    { name: 'auto', restart_policy: 'on-startup', faults: { start_delay_ms: 4000 } },
     { name: 'autorunning', restart_policy: 'on-startup', running: true },
     { name: 'manual' },
-  ] });
+  ] }, { autostart: true });
   const run = await r.hook(['restore'], { kleene_containers_import_on_startup: 'YES' });
   t.equal(run.code, 0, run.stdout);
-  t.same(startRequests(r), [r.id('auto')]);
+  t.same(startRequests(r), [], 'kleene-boot asked for no start');
+  t.match(run.stdout, /^auto \([0-9a-f]{12}\): started by kleened: restart_policy on-startup; `kleene-boot adopt` puts it under kleene-boot's checks$/m);
+  t.match(run.stdout, /^autorunning \([0-9a-f]{12}\): already running$/m);
   t.notOk(run.stdout.includes('manual'));
+  t.equal(r.state().events.filter((e) => e.detail?.source === 'api').length, 0, 'kleene-boot started nothing (kleened re-running autorunning is kleened\'s own defect)');
 });

@@ -1,7 +1,7 @@
 // A rig for running the REAL bundled boot hook (dist/hook.js, built by `npm run build`) as a
 // child process against the kleened double on a unix socket in a temp dir, with the jls, zfs,
 // jexec and logger shims reading the same sim state. Not a test file itself.
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +37,7 @@ export interface Rig {
 }
 
 /** Lays out the sim, starts the double (unless `kleened: false`) and cleans both up at teardown. */
-export async function rig(t: { teardown(fn: () => unknown): void }, spec: StateSpec, opts: { kleened?: boolean } = {}): Promise<Rig> {
+export async function rig(t: { teardown(fn: () => unknown): void }, spec: StateSpec, opts: { kleened?: boolean; autostart?: boolean } = {}): Promise<Rig> {
   if (!existsSync(HOOK_JS)) throw new Error(`${HOOK_JS} is missing: run npm run build first`);
   const dir = mkdtempSync(join(tmpdir(), 'kb-hook-'));
   // Run a copy that has no node_modules (nor package.json) anywhere above it, as at boot.
@@ -49,7 +49,9 @@ export async function rig(t: { teardown(fn: () => unknown): void }, spec: StateS
   const syslog = join(dir, 'messages');
   writeState(statePath, makeState(spec));
   const kleened = opts.kleened === false ? undefined
-    : await startKleened({ socket, statePath, requestLogPath: requestLog, autostart: false });
+    : await startKleened({ socket, statePath, requestLogPath: requestLog, autostart: opts.autostart ?? false });
+  // kleened writes its pid first thing (FACTS); the double runs in this process.
+  if (kleened) writeFileSync(join(dir, 'kleened.pid'), `${process.pid}\n`);
   t.teardown(async () => {
     await kleened?.close();
     rmSync(dir, { recursive: true, force: true });

@@ -167,6 +167,33 @@ t.test('finds no problem on a freshly installed, enabled host', async (t) => {
   t.match(fs.find((f) => f.id === 'rcorder-position')?.message, /FreeBSD 14 base headers.*kleened runs \d+ of \d+.*kleene_containers runs \d+ of \d+, after \/usr\/local\/etc\/rc\.d\/kleened/);
 });
 
+t.test('rc.d scripts run before securelevel (BEFORE: securelevel, as base rc.d/jail); doctor flags one that does not', async (t) => {
+  // Mutation tried: deleting `# BEFORE: securelevel` from templates/kleened.hbs and
+  // templates/kleene_containers.hbs: the fresh install below is then flagged.
+  const root = await installedHost('zfs_enable="YES"\npf_enable="YES"\n');
+  const facts = await gatherFacts(root, { listContainers: lister([]) });
+  if ('error' in facts.rcorder) throw new Error(facts.rcorder.error);
+  const order = facts.rcorder.order;
+  const sl = order.indexOf('/etc/rc.d/securelevel');
+  t.ok(sl >= 0, 'securelevel is in the FreeBSD 14 order');
+  t.ok(order.indexOf(SCRIPTS.kleened) < sl, 'kleened before securelevel');
+  t.ok(order.indexOf(SCRIPTS.kleene_containers) < sl, 'kleene_containers before securelevel');
+  t.ok(order.indexOf('/etc/rc.d/pf') < order.indexOf(SCRIPTS.kleened), 'and still after pf');
+  t.same(ids(diagnose(facts)), []);
+
+  // Scripts from before the fix (no BEFORE: securelevel): rcorder puts them after it.
+  for (const name of ['kleened', 'kleene_containers']) {
+    const p = join(root, `/usr/local/etc/rc.d/${name}`);
+    await fsp.chmod(p, 0o755);
+    await fsp.writeFile(p, (await fsp.readFile(p, 'utf8')).replace('# BEFORE: securelevel\n', ''));
+  }
+  const old = diagnose(await gatherFacts(root, { listContainers: lister([]) }));
+  t.ok(ids(old).includes('rcorder-after-securelevel:kleened'), ids(old).join(' '));
+  t.match(old.find((f) => f.id === 'rcorder-after-securelevel:kleened'), {
+    severity: 'problem', message: /kleened runs after securelevel/, fix: `kleene-boot install --root ${root} --force`,
+  });
+});
+
 t.test('catches each drift on a staged host', async (t) => {
   const root = await installedHost('zfs_enable="YES"\n');
   // pkg upgrade kleene-daemon puts the port's script back; someone disables the restore;

@@ -8,6 +8,7 @@ interface InstallArgs {
   node?: string;
   enable?: boolean;
   'dry-run'?: boolean;
+  diff?: boolean;
   force?: boolean;
 }
 
@@ -18,7 +19,8 @@ export const installCommand: CommandModule<object, InstallArgs> = {
       .option('prefix', { type: 'string', describe: 'Installation prefix on the host [default: as installed, else /usr/local]' })
       .option('node', { type: 'string', describe: 'Node.js on the host [default: as installed, else PREFIX/bin/node]' })
       .option('enable', { type: 'boolean', describe: 'Set kleened_enable=YES and kleene_containers_enable=YES (rc.conf.d)' })
-      .option('dry-run', { type: 'boolean', describe: 'Print the diff of every file and rc.conf change; write nothing' })
+      .option('dry-run', { type: 'boolean', describe: 'Print one line per file (would write, would replace, unchanged) and the rc.conf changes; write nothing' })
+      .option('diff', { type: 'boolean', describe: 'As --dry-run, with the text diffs of the rc.d scripts and rc.conf (never of the bundles)' })
       .option('force', { type: 'boolean', describe: 'Replace installed files that changed since install' }) as never,
   handler: async (argv) => {
     process.exitCode = await runInstall({
@@ -27,6 +29,7 @@ export const installCommand: CommandModule<object, InstallArgs> = {
       node: argv.node,
       enable: argv.enable,
       dryRun: argv['dry-run'],
+      diff: argv.diff,
       force: argv.force,
     }, { out: (l) => process.stdout.write(`${l}\n`) });
   },
