@@ -13,6 +13,7 @@ import {
   kleenedConfigYaml, makeState, readRequestLog, readState, SHIMS_DIR, writeState, type RequestLogEntry,
 } from '../test/helpers/sim-state.ts';
 import type { GraphNode } from './graph.ts';
+import { median } from './stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO = join(here, '..');
@@ -120,6 +121,8 @@ export interface RestoreRun {
   listCalls: number;
   volumeListCalls: number;
   inspectCalls: number;
+  /** median time of the jls calls answered from the double's file, as the wrapper saw it (its own sh start excluded) */
+  jlsMedianMs: number;
   /** time jls and zfs ran, spawn to exit, as the wrappers saw it (each the longest call; 0 when cached) */
   jlsMs: number;
   zfsMs: number;
@@ -166,16 +169,21 @@ export interface RestoreRunOptions {
  * (the hook changed them: the cache needs updating). With `mirror`, EVERY call with exactly
  * `mirror.args` prints the file the double keeps current (bench/double/memo-state.mjs) — how
  * `mirror`: the hook may call jls once per batch of finished starts (issue 11), and a node start
- * per call would measure the shim. date(1) costs a fork per timestamp.
+ * per call would measure the shim. The wrapper is then bash, answering with builtins only
+ * ($EPOCHREALTIME, read, printf: no fork), as cheap to spawn as a single exec of FreeBSD's jls;
+ * the sh version with date(1) and cat took 3 × a bare exec on the loaded bench machine.
+ * date(1) costs a fork per timestamp.
  */
 function writeCountingWrapper(path: string, name: string, target: string, counter: string,
   cached?: { args: string[]; outputFile: string }, env: Record<string, string> = {}, mirror?: { args: string[]; file: string }): void {
   const marker = `${path}.used`;
+  // The mirror file is one line (the jls shim prints its JSON on one line).
   const mirrored = mirror
     ? `if [ "$*" = ${shQuote(mirror.args.join(' '))} ]; then
-  s=$(date +%s%3N)
-  cat ${shQuote(mirror.file)} || exit 1
-  echo "${name} $s $s mirror" >> ${shQuote(counter)}
+  s=$EPOCHREALTIME
+  IFS= read -r line < ${shQuote(mirror.file)} || exit 1
+  printf '%s\\n' "$line"
+  echo "${name} $s $EPOCHREALTIME mirror" >> ${shQuote(counter)}
   exit 0
 fi
 `
@@ -192,7 +200,7 @@ fi
   const known = (mirror ?? cached)?.args;
   const how = known ? `$([ "$*" = ${shQuote(known.join(' '))} ] && echo live || echo other)` : 'live';
   const assign = Object.entries(env).map(([k, v]) => `${k}=${shQuote(v)} `).join('');
-  writeFileSync(path, `#!/bin/sh
+  writeFileSync(path, `#!/bin/${mirror ? 'bash' : 'sh'}
 ${fast}s=$(date +%s%3N)
 ${assign}${shQuote(target)} "$@"
 rc=$?
@@ -336,8 +344,13 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
       doubleCpuMs = await stopDouble(double);
     }
     const log = readRequestLog(requestLog);
-    const probes = existsSync(counter) ? readFileSync(counter, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')) : [];
+    // Times are ms (date +%s%3N) or seconds with microseconds ($EPOCHREALTIME): all made ms here.
+    const ms = (x: string | undefined) => (x?.includes('.') ? String(Number(x) * 1000) : x ?? 'NaN');
+    const probes = existsSync(counter)
+      ? readFileSync(counter, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')).map((p) => [p[0]!, ms(p[1]), ms(p[2]), p[3]!])
+      : [];
     const probeMs = (name: string) => Math.max(0, ...probes.filter((p) => p[0] === name).map((p) => Number(p[2]) - Number(p[1])));
+    const jlsTimes = probes.filter((p) => p[0] === 'jls' && p[3] === 'mirror').map((p) => Number(p[2]) - Number(p[1]));
     const final = readState(statePath);
     const rss = existsSync(rssFile) ? JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRSSKiB: number; vmHWMKiB: number | null; cpuMs: number } : undefined;
     const t = requestTimes(log);
@@ -372,6 +385,7 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
       inspectCalls: t.count('GET', /^\/containers\/[^/]+\/inspect$/),
       uncachedProbes: probes.filter((p) => p[3] === 'other').length,
       jlsMs: probeMs('jls'),
+      jlsMedianMs: median(jlsTimes),
       zfsMs: probeMs('zfs'),
       peakRssBytes: rss ? Math.max(rss.maxRSSKiB, rss.vmHWMKiB ?? 0) * 1024 : NaN,
       jailsAtEnd: final.jails.length,
