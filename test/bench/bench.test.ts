@@ -174,6 +174,10 @@ t.test('profile summary adds self time per function and per file', async (t) => 
   t.same(s.byFunction[0], { key: 'depState (dist/hook.js:20)', ms: 5 });
   t.same(s.byFile[0], { key: 'dist/hook.js', ms: 6 });
   t.same(s.inclusive.find((l) => l.key.startsWith('pump')), { key: 'pump (dist/hook.js:10)', ms: 6 });
+  const before = summarise(p, 'depState');
+  t.equal(before.total, 1, 'until the first sample in depState: the first sample only');
+  t.same(before.byFunction, [{ key: 'pump (dist/hook.js:10)', ms: 1 }]);
+  t.equal(summarise(p, 'nowhere').total, 10, 'a function never sampled: the whole profile');
 });
 
 // The reference restorer is what kleene-boot's restore is measured against, so it must really do
