@@ -27,16 +27,64 @@ export function parseListener(address: string): Listener | string {
   return { kind: 'tcp', address: `http://${rest.replace(/\/$/, '')}` };
 }
 
+/**
+ * The `address` of each api_listening_sockets entry when config.yaml is written in the plain
+ * block layout of kleened's example (`api_listening_sockets:` then `  - address: "…"` items);
+ * undefined whenever anything else could be going on (anchors, flow style, tabs, escapes, block
+ * scalars, several documents), and then the yaml parser decides. Loading and running the yaml
+ * parser costs a boot tens of milliseconds for three lines (issue 13's overhead target).
+ */
+export function quickListenAddresses(text: string): string[] | undefined {
+  if (/[\t\r&*!{}[\]|>%@`\\]/.test(text) || /^(---|\.\.\.)/m.test(text)) return undefined;
+  const lines = text.split('\n');
+  const at = lines.findIndex((l) => /^api_listening_sockets:\s*(#.*)?$/.test(l));
+  if (at < 0 || lines.some((l, i) => i !== at && /^\s*api_listening_sockets\s*:/.test(l))) return undefined;
+  const out: string[] = [];
+  let indent: number | undefined;
+  for (const line of lines.slice(at + 1)) {
+    if (/^\s*(#.*)?$/.test(line)) continue;
+    if (!/^\s/.test(line)) break;
+    const item = /^( +)- ([A-Za-z_]+):\s*(.*)$/.exec(line);
+    const more = /^( +)([A-Za-z_]+):\s*(.*)$/.exec(line);
+    if (item) {
+      if (indent !== undefined && item[1]!.length !== indent) return undefined;
+      indent = item[1]!.length;
+      out.push('');
+    } else if (!more || indent === undefined || more[1]!.length !== indent + 2) return undefined;
+    const [key, raw] = item ? [item[2]!, item[3]!] : [more![2]!, more![3]!];
+    const v = quickScalar(raw);
+    if (v === undefined) return undefined;
+    if (key === 'address') {
+      if (out[out.length - 1] !== '') return undefined;
+      out[out.length - 1] = v;
+    }
+  }
+  return out.length > 0 && out.every((a) => a !== '') ? out : undefined;
+}
+
+/** A plain, single- or double-quoted scalar with no escapes and an optional comment; undefined otherwise. */
+function quickScalar(raw: string): string | undefined {
+  const m = /^("([^"]*)"|'([^']*)'|([^\s#'"][^#]*?))\s*(#.*)?$/.exec(raw);
+  if (!m) return undefined;
+  return m[2] ?? m[3] ?? m[4];
+}
+
 /** The address kleene-boot should use from config.yaml's text, or an error naming the file and what to do. */
 export async function addressFromConfigYaml(text: string, file: string): Promise<{ address: KleenedAddress } | { error: string }> {
-  const { parse } = await import('yaml');
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (err) {
-    return { error: `${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}` };
+  const quick = quickListenAddresses(text);
+  let list: unknown;
+  if (quick) {
+    list = quick.map((address) => ({ address }));
+  } else {
+    const { parse } = await import('yaml');
+    let doc: unknown;
+    try {
+      doc = parse(text);
+    } catch (err) {
+      return { error: `${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}` };
+    }
+    list = (doc as Record<string, unknown> | null)?.api_listening_sockets;
   }
-  const list = (doc as Record<string, unknown> | null)?.api_listening_sockets;
   if (!Array.isArray(list) || list.length === 0) return { error: `${file} has no api_listening_sockets list` };
   const listeners: Listener[] = [];
   for (const [i, e] of list.entries()) {

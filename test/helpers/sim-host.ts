@@ -173,7 +173,8 @@ export class SimHost {
     try {
       await new Promise<void>((resolve, reject) => {
         let out = '';
-        const timer = setTimeout(() => reject(new Error('sim-host: setup timed out after 10 s')), 10_000);
+        // generous: a loaded 2-core machine can take several seconds per setup; a hang still ends
+        const timer = setTimeout(() => reject(new Error('sim-host: setup timed out after 60 s')), 60_000);
         holder.stdout!.on('data', (d: Buffer) => {
           out += d.toString();
           if (out.includes('READY\n')) { clearTimeout(timer); resolve(); }

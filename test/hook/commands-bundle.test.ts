@@ -79,6 +79,11 @@ t.test('plan shows the waves, the reasons, the stop order and the budgets', asyn
   const json = JSON.parse((await r.hook(['plan', '--json'], vars)).stdout) as { plan: { waves: string[][]; stopOrder: string[] } };
   t.same(json.plan.waves, [[r.id('db')], [r.id('web')]]);
   t.same(json.plan.stopOrder, [r.id('cache'), r.id('web'), r.id('db')]);
+  // --boot: what a boot would do from scratch, cache included (issue 15 point 6).
+  const boot = await r.hook(['plan', '--boot'], vars);
+  t.match(boot.stdout, /^as at boot, from scratch \(no jail runs yet\):$/m);
+  t.match(boot.stdout, /wave 1:\n  db \([0-9a-f]{12}\): priority 10, ready started\n  cache \([0-9a-f]{12}\): priority 50, ready started\nwave 2:\n  web /);
+  t.notMatch(boot.stdout, /already running/);
 });
 
 t.test('wait-api exits 0 as soon as the API answers', async (t) => {
@@ -92,7 +97,7 @@ t.test('wait-api gives up after its timeout naming the socket and the last error
   const r = await rig(t, { containers: [] }, { kleened: false });
   const run = await r.hook(['wait-api', '--socket', join(r.dir, 'kleened.sock'), '--timeout', '1']);
   t.equal(run.code, 1);
-  t.match(run.stderr, new RegExp(`^kleened's API at ${join(r.dir, 'kleened.sock').replace(/[.]/g, '\\.')} did not answer within 1 s: .*ENOENT`));
+  t.match(run.stderr, new RegExp(`^kleened's API did not answer on ${join(r.dir, 'kleened.sock').replace(/[.]/g, '\\.')} within 1 s; see ${join(r.dir, 'kleened.log').replace(/[.]/g, '\\.')} \\(address from kleened_socket; .*ENOENT\\)$`, 'm'));
   t.ok(run.ms < 5000, `${run.ms} ms`);
 });
 
@@ -133,4 +138,6 @@ t.test('the bundle carries nothing boot does not need', async (t) => {
   t.notMatch(text, /node_modules\/yargs/, 'no yargs');
   t.notMatch(text, /node_modules\/handlebars/, 'no handlebars');
   t.notMatch(text, /src\/rcconf\//, 'no rc.conf editor');
+  // Issue 13: the hook runs four tools with fixed arguments; execa stays in the CLI.
+  t.notMatch(text, /execa|cross-spawn|human-signals/, 'no execa');
 });

@@ -2,8 +2,8 @@
 // in, decisions, order and reasons out. No processes, no sockets.
 import t from 'tap';
 import { parseContainersConfig } from '../../src/model/config.ts';
-import { planRestore } from '../../src/plan/restore.ts';
-import type { Inventory } from '../../src/plan/types.ts';
+import { decideOwn, planRestore, planSkeleton, rcConfOnlyInventory } from '../../src/plan/restore.ts';
+import type { Facts, Inventory } from '../../src/plan/types.ts';
 import type { ContainerSummary, MountPoint } from '../../src/kleened/types.ts';
 
 // Ids are 12 hex characters like kleened's; the name is readable in the want tables.
@@ -64,6 +64,8 @@ interface Want {
 interface Case {
   name: string;
   config: Record<string, string>;
+  /** The variable whose value parseContainersConfig reports as an error (the case is about it). */
+  badConfig?: string;
   world: World;
   want: Want;
 }
@@ -113,7 +115,29 @@ const cases: Case[] = [
     name: 'equal priority and position fall back to id order for imported containers',
     config: { kleene_containers_import_on_startup: 'YES' },
     world: { boxes: [{ name: 'web', policy: 'on-startup' }, { name: 'db', policy: 'on-startup' }, { name: 'cache' }] },
-    want: { order: ['db', 'web'], decisions: { db: 'start', web: 'start' } },
+    want: { order: ['db', 'web'], decisions: { db: 'kleened-starts', web: 'kleened-starts' } },
+  },
+  {
+    // kleened starts on-startup containers itself right after its API listens (FACTS): a listed
+    // one is left to kleened, and its dependents wait for it as for any other.
+    name: 'a listed on-startup container is left to kleened; its dependent follows it',
+    config: { kleene_containers_list: 'db web', kleene_containers_web_depend: 'db' },
+    world: { boxes: [{ name: 'db', policy: 'on-startup' }, { name: 'web' }] },
+    want: { order: ['db', 'web'], waves: [['db'], ['web']], decisions: { db: 'kleened-starts:restart_policy on-startup', web: 'start' } },
+  },
+  {
+    // Issue 11: the dependent was started without the dependency the sysadmin asked for.
+    name: 'an invalid _depend value blocks the container and its dependents, naming the variable',
+    badConfig: 'kleene_containers_web_depend',
+    config: { kleene_containers_list: 'db web api', kleene_containers_web_depend: 'db;touch${IFS}/tmp/x', kleene_containers_api_depend: 'web' },
+    world: { boxes: [{ name: 'db' }, { name: 'web' }, { name: 'api' }] },
+    want: { decisions: { db: 'start', web: "blocked:kleene_containers_web_depend: 'db;touch${IFS}/tmp/x' is not a container name or id", api: 'blocked-dependency:dependency web (aaaaaaaaaa02) is blocked' } },
+  },
+  {
+    name: 'a _depend naming no container blocks the container, naming the variable',
+    config: { kleene_containers_list: 'web', kleene_containers_web_depend: 'nosuch' },
+    world: { boxes: [{ name: 'web' }] },
+    want: { decisions: { web: "blocked:kleene_containers_web_depend: dependency 'nosuch': no container is named 'nosuch'" } },
   },
   {
     name: 'import_on_startup adds on-startup containers after the listed ones',
@@ -261,7 +285,8 @@ const cases: Case[] = [
 for (const c of cases) {
   t.test(c.name, async (t) => {
     const { config, diagnostics } = parseContainersConfig(c.config);
-    t.same(diagnostics, [], 'the test configuration itself is valid');
+    if (c.badConfig) t.match(diagnostics, [{ variable: c.badConfig }], 'the configuration error is reported too');
+    else t.same(diagnostics, [], 'the test configuration itself is valid');
     const plan = planRestore(config, inventory(c.world));
     const name = (id: string): string => plan.items.find((i) => i.id === id)!.name;
     if (c.want.order) t.same(plan.items.map((i) => i.name), c.want.order, 'start order');
@@ -304,4 +329,31 @@ t.test('the same input always gives the same plan', async (t) => {
   const b = planRestore(config, inventory({ boxes: [...boxes].reverse() }));
   t.same(a.items.map((i) => i.id), b.items.map((i) => i.id));
   t.same(a.items.map((i) => i.id), [...a.items.map((i) => i.id)].sort());
+});
+
+t.test('decideOwn waits for the facts a container needs, and only those', async (t) => {
+  const { config } = parseContainersConfig({ kleene_containers_list: 'db web' });
+  const inv = inventory({ boxes: [{ name: 'db', volumes: ['data'] }, { name: 'web' }] });
+  const skel = planSkeleton(config, inv.containers);
+  const db = skel.byId.get(ID.db!)!;
+  const web = skel.byId.get(ID.web!)!;
+  const facts: Facts = { containers: inv.containers, mounts: {} };
+  t.equal(decideOwn(web, facts, undefined, false).decision, 'pending', 'no jls yet');
+  facts.jails = { ok: true, value: [] };
+  t.equal(decideOwn(web, facts, undefined, false).decision, 'pending', 'no inspect yet');
+  facts.mounts[ID.web!] = inv.mounts[ID.web!];
+  t.equal(decideOwn(web, facts, undefined, false).decision, 'start', 'web mounts no volume: zfs and the volume list do not matter');
+  facts.mounts[ID.db!] = inv.mounts[ID.db!];
+  t.equal(decideOwn(db, facts, undefined, false).decision, 'pending', 'db mounts a volume: it waits for zfs and the volume list');
+  t.match(decideOwn(db, facts, undefined, true), { decision: 'blocked', reason: /kleened was not asked for its volumes/ }, 'complete: a missing fact is a reason');
+  facts.volumes = inv.volumes;
+  facts.datasets = inv.datasets;
+  t.equal(decideOwn(db, facts, undefined, false).decision, 'start');
+});
+
+t.test('with kleened down, plan still shows what rc.conf alone decides: order, waves, dependencies', async (t) => {
+  const { config } = parseContainersConfig({ kleene_containers_list: 'web db', kleene_containers_web_depend: 'db', kleene_containers_api_depend: 'web' });
+  const plan = planRestore(config, rcConfOnlyInventory(config));
+  t.same(plan.waves, [['db'], ['web']], 'names stand for ids');
+  t.same(plan.items.map((i) => [i.name, i.decision]), [['db', 'start'], ['web', 'start']]);
 });

@@ -6,8 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { applyEdits } from '../../src/rcconf/editor.ts';
 import { readEffective } from '../../src/rcconf/effective.ts';
 import { lockPathFor } from '../../src/rcconf/lock.ts';
-import { parseRc, splitLines } from '../../src/rcconf/parse.ts';
-import { shQuote } from '../../src/render/sh.ts';
+import { splitLines } from '../../src/rcconf/parse.ts';
 import { fixture, makeRoot, readHost, writeHost } from './helpers.ts';
 
 const RC = '/etc/rc.conf';
@@ -49,29 +48,61 @@ t.test('replaces the last assignment in the last file and keeps every other byte
   t.equal(readHost(root, RC), after.join(''), 'rc.conf is untouched');
 });
 
+// What each corpus file must look like after the set, typed out (not derived from the parser or
+// the quoting helper under test): the line that changes, its old bytes, its new bytes.
+// Q(f) is the value written the way sh reads it back exactly: ' closes the quote, \' is one
+// quote, ' reopens; $(x) and "…" stay literal inside single quotes.
+const Q = (f: string) => `'v'\\''$(x) "${f}"'`;
+const CORPUS_EDIT: Record<string, { line: number; old: string; now: string } | 'append' | 'refuse'> = {
+  '01-server-long.conf': { line: 47, old: 'kleened_enable="YES"', now: `kleened_enable=${Q('01-server-long.conf')}` },
+  '02-comments-everywhere.conf': { line: 11, old: 'kleened_enable="NO" # disabled while debugging (see ticket #4411)',
+    now: `kleened_enable=${Q('02-comments-everywhere.conf')} # disabled while debugging (see ticket #4411)` },
+  '03-quotes.conf': 'append',
+  // a value continued on the next line is one value: both lines become the new one
+  '04-continuations.conf': { line: 11, old: 'kleened_enable=\\\n"YES"', now: `kleened_enable=${Q('04-continuations.conf')}` },
+  '05-if-blocks.conf': 'append', // only assignments inside if-blocks: rc(8) may not run them
+  '06-duplicates.conf': { line: 10, old: 'kleened_enable="YES"', now: `kleened_enable=${Q('06-duplicates.conf')}` },
+  '07-crlf.conf': 'refuse',
+  '08-no-final-newline.conf': { line: 3, old: 'kleened_enable="YES"', now: `kleened_enable=${Q('08-no-final-newline.conf')}` },
+  '09-utf8-comments.conf': 'append',
+  '10-export-and-semicolons.conf': 'append',
+  '11-functions-heredoc.conf': { line: 10, old: 'kleened_enable="NO"', now: `kleened_enable=${Q('11-functions-heredoc.conf')}` },
+  '12-rc-conf-local.conf': { line: 3, old: 'kleened_enable="YES"', now: `kleened_enable=${Q('12-rc-conf-local.conf')}` },
+  '13-blank-and-whitespace.conf': { line: 7, old: '\tkleened_enable="YES"\t# tabbed', now: `\tkleened_enable=${Q('13-blank-and-whitespace.conf')}\t# tabbed` },
+  '14-bsdinstall.conf': 'append',
+};
+
 t.test('a set on every corpus file changes one line or appends one, nothing else', async (t) => {
   const corpus = readdirSync(fileURLToPath(new URL('../fixtures/rcconf/', import.meta.url))).filter((f) => f.endsWith('.conf'));
+  t.same(corpus.slice().sort(), Object.keys(CORPUS_EDIT).sort(), 'every corpus file has its expected edit written down');
   for (const f of corpus) {
     const text = fixture(f);
     const root = makeRoot(t, { [RC]: text });
     const value = `v'$(x) "${f}"`;
+    const want = CORPUS_EDIT[f]!;
     let r;
     try {
       r = await applyEdits([{ op: 'set', name: 'kleened_enable', value }], { root, file: RC });
     } catch (e) {
       const code = (e as { code?: string }).code;
+      t.equal(want, 'refuse', `${f}: refused with ${code}`);
       t.ok(code === 'ECRLF' || code === 'EUNSAFE', `${f}: refused with ${code}`);
       t.equal(readHost(root, RC), text, `${f}: untouched after refusal`);
       continue;
     }
     const now = readHost(root, RC);
-    const last = parseRc(text).assignments.filter((x) => x.name === 'kleened_enable' && !x.commandPrefix).pop();
-    if (r.changes[0]!.line === undefined) {
-      t.notOk(last, `${f}: appended because no assignment exists`);
-      t.equal(now, `${text}${text.endsWith('\n') || text === '' ? '' : '\n'}kleened_enable=${shQuote(value)}\n`, `${f}: appended only`);
+    if (want === 'append') {
+      t.equal(r.changes[0]!.line, undefined, `${f}: appended`);
+      t.equal(now, `${text}${text.endsWith('\n') || text === '' ? '' : '\n'}kleened_enable=${Q(f)}\n`, `${f}: appended only`);
+    } else if (want === 'refuse') {
+      t.fail(`${f}: should have been refused`);
     } else {
-      t.equal(now, text.slice(0, last!.valueStart) + shQuote(value) + text.slice(last!.valueEnd), `${f}: only the value bytes changed`);
+      t.equal(r.changes[0]!.line, want.line, `${f}: line ${want.line}`);
+      const start = text.split('\n').slice(0, want.line - 1).join('\n').length + (want.line > 1 ? 1 : 0);
+      t.equal(text.slice(start, start + want.old.length), want.old, `${f}: line ${want.line} is the one expected`);
+      t.equal(now, text.slice(0, start) + want.now + text.slice(start + want.old.length), `${f}: only the value bytes changed`);
     }
+    // /bin/sh is the oracle for the value: it reads back exactly what was set.
     const eff = await readEffective('kleened', { root });
     t.equal(eff.get('kleened_enable')?.value, value, `${f}: sh reads the value back`);
   }

@@ -76,7 +76,7 @@ t.test('status is truthful: running with the API, then not running', async (t) =
   const up = await rc(host, P.kleenedRc, 'status');
   t.equal(up.code, 0);
   t.match(up.stdout, new RegExp(`^kleened is running as pid ${pid}\\.$`, 'm'));
-  t.match(up.stdout, /^kleened's API answers on \/var\/run\/kleened\.sock\.$/m);
+  t.match(up.stdout, /^kleened's API answers on \/var\/run\/kleened\.sock \(address from \/usr\/local\/etc\/kleened\/config\.yaml\)\.$/m);
   t.equal((await rc(host, P.kleenedRc, 'stop')).code, 0);
   const down = await rc(host, P.kleenedRc, 'status');
   t.equal(down.code, 1);
@@ -90,7 +90,7 @@ t.test('status says when kleened runs but its API does not answer', async (t) =>
   t.equal(start.code, 1, 'start fails: the API answered 500 until the timeout');
   const st = await rc(host, P.kleenedRc, 'status');
   t.equal(st.code, 0, 'the process runs');
-  t.match(st.stdout, /API does not answer on \/var\/run\/kleened\.sock; see \/var\/log\/kleened\.log/);
+  t.match(st.stdout, /API did not answer on \/var\/run\/kleened\.sock within 1 s; see \/var\/log\/kleened\.log/);
 });
 
 t.test('stop sends SIGTERM to the pid in the pidfile and waits for it', async (t) => {

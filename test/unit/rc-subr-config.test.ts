@@ -92,10 +92,11 @@ const YESNO: Array<[string, 'yes' | 'no' | 'warn']> = [
 ];
 
 t.test('checkyesno accepts the rc.conf(5) spellings and warns on anything else', async (t) => {
+  // The warning goes to stderr: capture it per call in a file of this run's own (mktemp).
   const script = YESNO.map(([v], i) =>
-    `v${i}='${v}'; if checkyesno v${i} 2>/tmp/cyn.err; then r=yes; else r=no; fi; ` +
-    `grep -q 'is not set properly' /tmp/cyn.err && r=warn; echo "$r"`).join('\n');
-  const r = await sim.sh(`. /etc/rc.subr\n${script}`);
+    `v${i}='${v}'; if checkyesno v${i} 2>"$err"; then r=yes; else r=no; fi; ` +
+    `grep -q 'is not set properly' "$err" && r=warn; echo "$r"`).join('\n');
+  const r = await sim.sh(`. /etc/rc.subr\nerr=$(mktemp) || exit 1\ntrap 'rm -f "$err"' EXIT\n${script}`);
   t.same(r.stdout.trim().split('\n'), YESNO.map(([, want]) => want));
   const warn = await sim.sh('. /etc/rc.subr; foo=maybe; checkyesno foo');
   t.equal(warn.code, 1);

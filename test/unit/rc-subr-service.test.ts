@@ -55,19 +55,28 @@ command_args="--greeting '\${argsd_greeting}'"
 run_rc_command "$1"
 `;
 
-let sim: SimHost;
-t.before(async () => {
-  sim = await SimHost.create();
+// A fresh host for every subtest: a daemon left running or an rc.conf left behind by one
+// subtest, failed or not, cannot change what another sees. Hosts are independent (own mount
+// and pid namespaces), so subtests run side by side.
+t.jobs = 3;
+interface Host { sim: SimHost; service: (...args: string[]) => ReturnType<SimHost['run']>; setRcConf: (text: string) => Promise<void> }
+async function host(t: Tap.Test): Promise<Host> {
+  const sim = await SimHost.create();
+  t.teardown(() => sim.destroy());
   await sim.installRcScript('sleepd', SLEEPD);
   await sim.installRcScript('argsd', ARGSD);
   await sim.writeFile('/usr/local/bin/recorder', RECORDER, 0o755);
-});
-t.teardown(() => sim?.destroy());
-
-const service = (...args: string[]) => sim.run('/usr/sbin/service', args);
-const setRcConf = (text: string) => sim.writeFile('/etc/rc.conf', text);
+  return {
+    sim,
+    service: (...args: string[]) => sim.run('/usr/sbin/service', args),
+    setRcConf: (text: string) => sim.writeFile('/etc/rc.conf', text),
+  };
+}
+type Tap = { Test: import('tap').Test };
+declare namespace Tap { type Test = import('tap').Test }
 
 t.test('rcvar prints the enable knob with its value even when disabled', async (t) => {
+  const { sim, service, setRcConf } = await host(t);
   await setRcConf('');
   const r = await service('sleepd', 'rcvar');
   t.equal(r.code, 0);
@@ -75,6 +84,7 @@ t.test('rcvar prints the enable knob with its value even when disabled', async (
 });
 
 t.test('enabled exits 1 when disabled and 0 when rc.conf says YES', async (t) => {
+  const { sim, service, setRcConf } = await host(t);
   await setRcConf('');
   t.equal((await service('sleepd', 'enabled')).code, 1);
   await setRcConf('sleepd_enable="yes"\n');
@@ -82,6 +92,7 @@ t.test('enabled exits 1 when disabled and 0 when rc.conf says YES', async (t) =>
 });
 
 t.test('start of a disabled service prints the Cannot message, exits 0 and starts nothing', async (t) => {
+  const { sim, service, setRcConf } = await host(t);
   await setRcConf('');
   const r = await service('sleepd', 'start');
   t.equal(r.code, 0);
@@ -90,6 +101,7 @@ t.test('start of a disabled service prints the Cannot message, exits 0 and start
 });
 
 t.test('quietstart of a disabled service prints nothing and exits 0', async (t) => {
+  const { sim, service, setRcConf } = await host(t);
   await setRcConf('');
   const r = await service('sleepd', 'quietstart');
   t.equal(r.code, 0);
@@ -97,12 +109,14 @@ t.test('quietstart of a disabled service prints nothing and exits 0', async (t) 
 });
 
 t.test('status of a stopped service says it is not running and exits 1', async (t) => {
+  const { sim, service, setRcConf } = await host(t);
   const r = await service('sleepd', 'status');
   t.equal(r.code, 1);
   t.equal(r.stdout, 'sleepd is not running.\n');
 });
 
 t.test('onestart starts the program under daemon(8), onestop stops it and waits', async (t) => {
+  const { sim, service, setRcConf } = await host(t);
   await setRcConf('');
   const start = await service('sleepd', 'onestart');
   t.equal(start.code, 0, start.stderr);
@@ -127,6 +141,7 @@ t.test('onestart starts the program under daemon(8), onestop stops it and waits'
 });
 
 t.test('stop of a stopped service: disabled prints Cannot (exit 0), onestop says not running (exit 1)', async (t) => {
+  const { sim, service, setRcConf } = await host(t);
   await setRcConf('');
   const stop = await service('sleepd', 'stop');
   t.equal(stop.code, 0);
@@ -140,6 +155,7 @@ t.test('stop of a stopped service: disabled prints Cannot (exit 0), onestop says
 });
 
 t.test('stop of a running but disabled service still stops it', async (t) => {
+  const { sim, service, setRcConf } = await host(t);
   await setRcConf('');
   t.equal((await service('sleepd', 'onestart')).code, 0);
   const r = await service('sleepd', 'stop');
@@ -149,6 +165,7 @@ t.test('stop of a running but disabled service still stops it', async (t) => {
 });
 
 t.test('restart of an enabled service replaces the process', async (t) => {
+  const { sim, service, setRcConf } = await host(t);
   await setRcConf('sleepd_enable="YES"\n');
   t.equal((await service('sleepd', 'start')).code, 0);
   const before = Number(await sim.readFile('/var/run/sleepd.pid'));
@@ -162,6 +179,7 @@ t.test('restart of an enabled service replaces the process', async (t) => {
 });
 
 t.test('a failing start_precmd aborts start with a warning on stderr and in syslog', async (t) => {
+  const { sim, service, setRcConf } = await host(t);
   await setRcConf('sleepd_precmd_fail="YES"\n');
   const r = await service('sleepd', 'onestart');
   t.equal(r.code, 1);
@@ -172,6 +190,7 @@ t.test('a failing start_precmd aborts start with a warning on stderr and in sysl
 });
 
 t.test('an extra command needs the service enabled or the one prefix', async (t) => {
+  const { sim, service, setRcConf } = await host(t);
   await setRcConf('');
   const off = await service('sleepd', 'ping');
   t.equal(off.code, 0);
@@ -186,6 +205,7 @@ t.test('an extra command needs the service enabled or the one prefix', async (t)
 });
 
 t.test('an unknown command prints the usage and exits 1', async (t) => {
+  const { sim, service, setRcConf } = await host(t);
   const r = await service('sleepd', 'frobnicate');
   t.equal(r.code, 1);
   t.match(r.stderr, "unknown directive 'frobnicate'");
@@ -193,6 +213,7 @@ t.test('an unknown command prints the usage and exits 1', async (t) => {
 });
 
 t.test('enable, disable and delete edit /etc/rc.conf through sysrc', async (t) => {
+  const { sim, service, setRcConf } = await host(t);
   await setRcConf('');
   const en = await service('sleepd', 'enable');
   t.equal(en.stdout, 'sleepd enabled in /etc/rc.conf\n');
@@ -207,6 +228,7 @@ t.test('enable, disable and delete edit /etc/rc.conf through sysrc', async (t) =
 });
 
 t.test('start runs command with rc_flags, eval-ed command_args, _env and _chdir', async (t) => {
+  const { sim, service, setRcConf } = await host(t);
   await setRcConf([
     'argsd_enable="YES"',
     'argsd_flags="-v --two"',
@@ -221,6 +243,7 @@ t.test('start runs command with rc_flags, eval-ed command_args, _env and _chdir'
 });
 
 t.test('flags from the environment override ${name}_flags', async (t) => {
+  const { sim, service, setRcConf } = await host(t);
   await setRcConf('argsd_enable="YES"\nargsd_flags="-v"\n');
   const r = await sim.run('/usr/local/etc/rc.d/argsd', ['start'], { env: { flags: '-q' } });
   t.equal(r.code, 0, r.stderr);
@@ -228,6 +251,7 @@ t.test('flags from the environment override ${name}_flags', async (t) => {
 });
 
 t.test('service(8) runs the script with only HOME and PATH in the environment', async (t) => {
+  const { sim, service, setRcConf } = await host(t);
   await sim.installRcScript('envd', `#!/bin/sh
 . /etc/rc.subr
 name=envd
@@ -246,6 +270,7 @@ run_rc_command "$1"
 });
 
 t.test('an interpreted daemon is matched through command_interpreter, and stop_postcmd runs', async (t) => {
+  const { sim, service, setRcConf } = await host(t);
   await setRcConf('');
   await sim.writeFile('/usr/local/bin/shd', '#!/bin/sh\nwhile :; do sleep 1; done\n', 0o755);
   await sim.installRcScript('shd', `#!/bin/sh

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { SimHost } from '../helpers/sim-host.ts';
+import { waitFor } from '../helpers/sim-state.ts';
 
 let sim: SimHost;
 t.before(async () => { sim = await SimHost.create(); });
@@ -53,8 +54,12 @@ t.test('daemon -P names the supervisor, which rc.subr finds with procname=daemon
 t.test('daemon -r restarts a killed child; -o appends its output to a file', async (t) => {
   await sim.sh('daemon -f -r -R 1 -P /var/run/r.pid -p /var/run/rc.pid -o /var/log/r.log /bin/sh -c "echo hello; exec sleep 103"');
   const first = Number(await sim.readFile('/var/run/rc.pid'));
-  await sim.sh(`kill -TERM ${first}; pwait -t 5 ${first}; sleep 1.3`);
-  const second = Number(await sim.readFile('/var/run/rc.pid'));
+  await sim.sh(`kill -TERM ${first}; pwait -t 5 ${first}`);
+  // -R 1: the restart comes about a second later; wait for the new pid instead of racing it
+  const second = await waitFor('the restarted child', async () => {
+    const pid = Number(await sim.readFile('/var/run/rc.pid').catch(() => ''));
+    return pid > 0 && pid !== first && (await sim.pids(/^sleep 103$/)).length === 1 && pid;
+  });
   t.not(second, first, 'a new child runs');
   t.equal((await sim.pids(/^sleep 103$/)).length, 1);
   t.equal(await sim.readFile('/var/log/r.log'), 'hello\nhello\n');

@@ -10,6 +10,7 @@ import { hostPath } from '../root.ts';
 export interface HookVerbArgs {
   root: string;
   json?: boolean;
+  boot?: boolean;
 }
 
 /** rc.conf's variables for both services, as load_rc_config leaves them (kleene_containers' fragment wins on conflicts). */
@@ -54,10 +55,11 @@ export function hookVerbCommand(verb: 'restore' | 'stop' | 'check' | 'plan', des
     describe,
     builder: (y) =>
       y
-        .option('json', { type: 'boolean', describe: 'Print one JSON document' }) as never,
+        .option('json', { type: 'boolean', describe: 'Print one JSON document' })
+        .option('boot', { type: 'boolean', hidden: verb !== 'plan', describe: 'Plan as a boot from scratch would (no jail runs yet)' }) as never,
     handler: async (argv) => {
       const vars = await readHostVars(argv.root);
-      process.exitCode = await runHook([verb, ...(argv.json ? ['--json'] : [])], vars);
+      process.exitCode = await runHook([verb, ...(argv.json ? ['--json'] : []), ...(verb === 'plan' && argv.boot ? ['--boot'] : [])], vars);
     },
   };
 }
