@@ -50,6 +50,9 @@ function unknownOptions(argv: readonly string[], opts: { key: Record<string, unk
   return out;
 }
 
+const helpWidth = (): number => Math.min(100, process.stdout.columns || 100);
+const wantsHelp = (argv: readonly string[]): boolean => argv.some((a) => a === '--help' || a === '-h' || a === 'help' || /^-[A-Za-z]*h/.test(a));
+
 /** Runs the CLI on argv (without node and script); resolves to the exit status. */
 export async function runCli(argv: string[]): Promise<number> {
   process.exitCode = 0;
@@ -73,7 +76,9 @@ export async function runCli(argv: string[]): Promise<number> {
     .version()
     // --help and --version print and return, so runCli resolves (tests run it in-process).
     .exitProcess(false)
-    .wrap(Math.min(100, process.stdout.columns || 100))
+    // yargs renders the whole help text after every successful parse (to cache it), which
+    // costs more than the rest of a start: lay it out (wrap) only when it will be shown.
+    .wrap(wantsHelp(argv) ? helpWidth() : null)
     .fail((msg, err, y) => {
       if (err) throw err;
       // recommendCommands reports 'Did you mean X?' first, then strict mode the unknown word:
@@ -83,6 +88,7 @@ export async function runCli(argv: string[]): Promise<number> {
         return;
       }
       // Throwing here is what stops yargs: it must never go on to run the handler.
+      parser.wrap(helpWidth());
       let usage = '';
       y.showHelp((s: string) => {
         usage = s;

@@ -3,7 +3,7 @@
 import { KNOBS, knobDefault, type Knob } from '../model/knobs.ts';
 import { MANIFEST_PATH } from '../install/layout.ts';
 import { readManifest } from '../install/manifest.ts';
-import { underRoot } from '../render/render.ts';
+import { underRoot } from '../fs/root.ts';
 
 export interface DefaultFill { prefix: string; node: string }
 

@@ -64,9 +64,9 @@ t.test('every rc.conf knob of a service is documented in its script header', asy
 
 t.test('rendered scripts keep the rc.d shape', async (t) => {
   const kleened = await renderScript('kleened', DEFAULTS);
-  t.match(kleened, /^# PROVIDE: kleened\n# REQUIRE: LOGIN pf\n# KEYWORD: shutdown nojail\n/m);
+  t.match(kleened, /^# PROVIDE: kleened\n# REQUIRE: LOGIN pf\n# BEFORE: securelevel\n# KEYWORD: shutdown nojail\n/m);
   const kc = await renderScript('kleene_containers', DEFAULTS);
-  t.match(kc, /^# PROVIDE: kleene_containers\n# REQUIRE: kleened\n# KEYWORD: shutdown nojail\n/m);
+  t.match(kc, /^# PROVIDE: kleene_containers\n# REQUIRE: kleened\n# BEFORE: securelevel\n# KEYWORD: shutdown nojail\n/m);
   for (const out of [kleened, kc]) {
     const lines = out.split('\n');
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
