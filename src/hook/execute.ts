@@ -33,6 +33,13 @@ export interface ExecuteOptions {
   at: () => number;
 }
 
+/**
+ * How long after kleened's 1001 a jail may take to appear: `jail -c` creates it within moments
+ * of being spawned; one that is not there by then failed (kleened only logs it). Bounded by the
+ * start timeout too.
+ */
+export const JAIL_APPEAR_MS = 5000;
+
 type State = 'undecided' | 'waiting' | 'queued' | 'active' | 'final';
 
 interface Node {
@@ -104,8 +111,7 @@ export class RestoreRun {
     const base = this.base(n);
     switch (own.decision) {
       case 'running':
-        n.up = true;
-        this.final(n, { ...base, outcome: 'running' });
+        this.up(n, { ...base, outcome: 'running' });
         return;
       case 'blocked':
       case 'cycle':
@@ -176,7 +182,7 @@ export class RestoreRun {
       // kleened answers once `jail -c` is spawned: the start is kleened's work until the jail
       // exists, so it keeps its slot until jls shows it (one jls for every start that is there).
       phase = 'jail';
-      const a = await bounded(this.actions.jail(t.id, limit), signal);
+      const a = await bounded(this.actions.jail(t.id, Math.min(limit, performance.now() + JAIL_APPEAR_MS)), signal);
       release();
       if (!a.seen && a.error === undefined) throw new NoJail(t.id);
       if (a.seen) this.opts.emit({ type: 'jail-seen', id: t.id, at: this.opts.at() });

@@ -10,7 +10,7 @@ import type { KleenedProcess } from '../host/pidfile.ts';
 import { hostPath, since, type HookContext } from './context.ts';
 import { sleep } from './sleep.ts';
 
-/** One try at the API when no kleened process is alive: a unix socket answers or refuses in microseconds. */
+/** One try at the API when no kleened process is alive: a unix socket nobody listens on refuses at once. */
 export const DOWN_TRY_MS = 400;
 /** The longest single try while kleened's process is alive (a hung socket cannot eat the whole wait). */
 const ALIVE_TRY_MS = 2000;
@@ -50,8 +50,11 @@ export async function awaitKleened(ctx: HookContext, address: string, timeoutMs:
   let delay = 50;
   let last = 'no answer';
   let proc = deps.kleenedProcess(pidfile);
+  // Something accepted the connection and did not answer in time: a process listens there
+  // (a kleened whose pidfile is missing, busy), so it is waited for as a live one, bounded.
+  let listening = false;
   for (;;) {
-    const alive = proc.state === 'alive';
+    const alive = proc.state === 'alive' || listening;
     const left = timeoutMs - (performance.now() - t0);
     // AbortSignal.timeout takes whole milliseconds only.
     const budget = Math.max(1, Math.ceil(Math.min(left, alive ? ALIVE_TRY_MS : DOWN_TRY_MS)));
@@ -65,14 +68,16 @@ export async function awaitKleened(ctx: HookContext, address: string, timeoutMs:
       // and broken; waiting will not change its answer.
       if (e.code === 'api-status' || e.code === 'api-garbage' || e.code === 'api-not-found') throw new KleenedUnavailable(e.message ?? String(err));
       last = e.message ?? String(err);
+      if (e.code === 'api-timeout') listening = true;
     }
     proc = deps.kleenedProcess(pidfile);
-    if (proc.state !== 'alive') {
+    if (proc.state !== 'alive' && !listening) {
       throw new KleenedUnavailable(`kleened is not running (${processText(proc, pidfile)}; ${last}): ${fix}`);
     }
     const now = performance.now() - t0;
     if (now >= timeoutMs) {
-      throw new KleenedUnavailable(`kleened's API at ${address} did not answer within ${Math.round(timeoutMs / 100) / 10} s (kleened runs as ${processText(proc, pidfile)}): ${last}; see ${files.log}`);
+      const who = proc.state === 'alive' ? `kleened runs as ${processText(proc, pidfile)}` : `something listens there; ${processText(proc, pidfile)}`;
+      throw new KleenedUnavailable(`kleened's API at ${address} did not answer within ${Math.round(timeoutMs / 100) / 10} s (${who}): ${last}; see ${files.log}`);
     }
     await sleep(Math.min(delay, timeoutMs - now));
     delay = Math.min(delay * 2, 250);

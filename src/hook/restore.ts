@@ -94,7 +94,10 @@ export async function runRestore(ctx: HookContext): Promise<Report> {
     // Inspects start with jls, not after it: a container whose jail turns out to run is skipped
     // from then on (wantsMounts), and the first starts do not wait for jls and then an inspect.
     inspects(),
-  ]).then(() => {
+  ]).catch((err: unknown) => {
+    // A bug while applying a fact must not leave the run waiting for facts forever.
+    ctx.notes.push(`error: taking the inventory: ${err instanceof Error ? err.message : String(err)}`);
+  }).then(() => {
     ctx.onEvent({ type: 'inventory-done', at: since(ctx) });
     run.factsComplete();
   });

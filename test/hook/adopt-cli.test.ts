@@ -82,11 +82,13 @@ t.test('the CLI verbs run the hook\'s code on rc.conf: check, then restore', asy
   const r = await rig(t, { containers: [{ name: 'web', faults: { start_delay_ms: 10 } }] });
   const root = stageRoot(r, 'kleene_containers_list="web"');
   const check = await cli(r, ['check', '--root', root]);
-  t.equal(check.exitCode, 0, check.stderr);
+  // check is rc.d status: non-zero while a configured container does not run (issue 15).
+  t.equal(check.exitCode, 1, check.stderr);
   t.match(check.stdout, /^web \([0-9a-f]{12}\): would start$/m);
   const restore = await cli(r, ['restore', '--root', root]);
   t.equal(restore.exitCode, 0, restore.stderr);
   t.match(restore.stdout, /^web \([0-9a-f]{12}\): started$/m);
+  t.equal((await cli(r, ['check', '--root', root])).exitCode, 0, 'check is ok once web runs');
   const stop = await cli(r, ['stop', '--root', root, '--json']);
   t.equal(stop.exitCode, 0, stop.stderr);
   t.equal((JSON.parse(stop.stdout) as { containers: { outcome: string }[] }).containers[0]!.outcome, 'stopped');

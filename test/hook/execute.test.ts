@@ -229,3 +229,17 @@ t.test('events: start-requested, start-done, jail-seen, ready, outcome for each 
   const req = h.events.find((e) => e.type === 'start-requested' && e.id === id('web'));
   t.match(req, { wave: 2, depends: [id('db')], name: 'web' });
 });
+
+t.test('a dependency found running after its dependent was decided still lets the dependent go', async (t) => {
+  // Mutation: marking a running container final without passing "up" to its waiting dependents
+  // (RestoreRun.evaluate's 'running' case) left web waiting forever.
+  const h = harness(['db', 'web'], { env: { kleene_containers_web_depend: 'db' }, manualFacts: true });
+  // web's facts are in (its jail does not run, it mounts nothing); db's own are not yet.
+  h.run.facts.jails = { ok: true, value: [id('db')] };
+  h.run.setMounts(id('web'), { ok: true, value: [] });
+  h.run.setVolumes({ ok: true, value: [] });
+  h.run.setDatasets({ ok: true, value: [] });
+  h.run.factsComplete();
+  const r = await h.results();
+  t.same([r.db!.outcome, r.web!.outcome], ['running', 'started']);
+});

@@ -103,3 +103,24 @@ t.test('a container name or kleened message with a newline cannot forge a report
   t.match(lines[1], /^x\\x0arestore: ok: all fine \(aaaaaaaaaaa2\): failed: /);
   t.same(calls.log[0]!.slice(1), lines, 'syslog gets the same single lines');
 });
+
+t.test('no pidfile, but something accepts and is slow to answer: waited for as a live kleened', async (t) => {
+  // Mutation: failing fast on a try that timed out (listening ignored in awaitKleened) failed this run.
+  const { deps, calls } = fakeDeps(boxes, []);
+  deps.kleenedProcess = () => ({ state: 'no-pidfile' });
+  const api = deps.api('/s');
+  let tries = 0;
+  deps.api = () => ({ ...api, listContainers: async (signal) => {
+    if (++tries === 1) {
+      await new Promise((r) => signal.addEventListener('abort', r));
+      throw Object.assign(new Error('kleened did not answer GET /containers/list?all=true in time'), { code: 'api-timeout' });
+    }
+    return boxes;
+  } });
+  // A real socket keeps node's loop alive while it waits; AbortSignal.timeout's timer does not.
+  const keep = setTimeout(() => {}, 10_000);
+  const code = await runHook(['restore'], { kleene_containers_list: 'box0', kleene_containers_wait_timeout: '5' }, deps);
+  clearTimeout(keep);
+  t.equal(code, 0, calls.out);
+  t.equal(tries, 2);
+});
