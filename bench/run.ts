@@ -1,9 +1,11 @@
 // `npm run bench`: how fast kleene-boot gets a host's containers back, against the limit and the
-// alternatives (issue 7). Runs hook.js restore against the kleened double and the jls/zfs shims,
-// plus `generate` and `rc set`, several times; prints markdown tables of medians with each target
-// beside its figure (misses marked). Progress goes to stderr, the tables to stdout.
+// alternatives (issues 7 and 13). Runs hook.js restore against the kleened double and the jls/zfs
+// shims, and in the same repetitions the reference restorer (bench/reference-restore.mjs, a naive
+// parallel restorer) against the same double; plus the hook bundle's load time, `generate` and
+// `rc set`, several times; prints markdown tables of medians with each target beside its figure
+// (misses marked). Progress goes to stderr, the tables to stdout.
 //
-//   npm run bench [-- --runs N] [--delay MS] [--sizes 50,200,500] [--jobs 4,16,64]
+//   npm run bench [-- --runs N] [--delay MS] [--jail-delay MS] [--sizes 50,200,500] [--jobs 4,16,64]
 //                 [--quick] [--file-state] [--node-shims] [--cpu-prof DIR] [--json FILE]
 //
 // Every ratio is taken within one repetition (these machines are noisy and shared), then the
@@ -16,14 +18,19 @@ import {
 } from './graph.ts';
 import { generateRcConf } from './rcconf-gen.ts';
 import {
-  figureTable, OVERHEAD_LIMIT, probeRow, RC_SET_LIMIT, ratioRow, restoreDiagnosisTable, restoreTable, rssRow, type FigureRow, type RestoreCell,
+  figureTable, GENERATE_LIMIT, OVERHEAD_LIMIT, probeRow, RC_SET_LIMIT, ratioRow, REFERENCE_AIM, REFERENCE_LIMIT, restoreDiagnosisTable,
+  restoreTable, rssRow, type FigureRow, type RestoreCell,
 } from './report.ts';
-import { bareNodeMs, cleanEnv, cleanUp, CLI_JS, removeTempDir, runRestore, shortTempDir, timeSpawn, type RestoreRun } from './sim.ts';
-import { fmtMs, median } from './stats.ts';
+import {
+  bareNodeMs, cleanEnv, cleanUp, CLI_JS, CONFIG_ENV, HOOK_JS, removeTempDir, runRestore, shortTempDir, timeSpawn,
+  type RestoreRun, type RestoreRunOptions,
+} from './sim.ts';
+import { fmtMs, fmtRatio, median } from './stats.ts';
 
 interface Options {
   runs: number;
   delayMs: number;
+  jailDelayMs?: number;
   sizes: number[];
   jobs: number[];
   fileState: boolean;
@@ -44,6 +51,7 @@ function parseArgs(argv: string[]): Options {
     const a = argv[i]!;
     if (a === '--runs') o.runs = Math.max(1, num(argv[++i], a));
     else if (a === '--delay') o.delayMs = num(argv[++i], a);
+    else if (a === '--jail-delay') o.jailDelayMs = num(argv[++i], a);
     else if (a === '--sizes') o.sizes = list(argv[++i], a);
     else if (a === '--jobs') o.jobs = list(argv[++i], a);
     else if (a === '--quick') { o.runs = 1; o.sizes = [50]; o.jobs = [16]; }
@@ -70,6 +78,13 @@ function machine(): string {
 /** Median of three bare node starts: the yardstick for this moment of this repetition. */
 async function bareNow(): Promise<number> {
   return median([await bareNodeMs(), await bareNodeMs(), await bareNodeMs()]);
+}
+
+/** `node dist/hook.js` with no command: loads the whole bundle, prints its usage and exits 2. */
+async function hookLoadMs(): Promise<number> {
+  const r = await timeSpawn(process.execPath, [HOOK_JS], { env: cleanEnv() });
+  if (r.code !== 2 || !/usage/.test(r.stderr + r.stdout)) throw new Error(`hook.js without a command exited ${r.code}: ${r.stderr}`);
+  return r.wallMs;
 }
 
 async function timeGenerate(): Promise<number> {
@@ -100,16 +115,20 @@ async function timeRcSet(rcConf: string, value: number): Promise<number> {
   }
 }
 
-function checkRun(r: RestoreRun): string | undefined {
-  if (r.exitCode !== 0) return `hook exited ${r.exitCode}: ${r.hookOutput.split('\n').filter((l) => !/: started$/.test(l)).slice(0, 5).join(' / ')}`;
+let jailBeforeClose = true;
+
+function checkRun(r: RestoreRun, who = 'hook'): string | undefined {
+  if (r.exitCode !== 0) return `${who} exited ${r.exitCode}: ${r.hookOutput.split('\n').filter((l) => !/: started$/.test(l)).slice(0, 5).join(' / ')}`;
   if (r.starts !== r.n || r.jailsAtEnd !== r.n) return `${r.starts} starts, ${r.jailsAtEnd} jails for ${r.n} containers`;
-  if (r.maxInFlight > r.jobs) return `${r.maxInFlight} starts at once with jobs=${r.jobs}`;
+  // With a jail delay the double counts a start until its jail exists, after the restorer freed its slot.
+  if (r.maxInFlight > r.jobs && jailBeforeClose) return `${r.maxInFlight} starts at once with jobs=${r.jobs}`;
   if (r.uncachedProbes > 0) return `${r.uncachedProbes} jls/zfs calls with arguments the probe cache does not know (bench/sim.ts JLS_ARGS, ZFS_ARGS)`;
   return undefined;
 }
 
 async function main(): Promise<number> {
   const o = parseArgs(process.argv.slice(2));
+  jailBeforeClose = o.jailDelayMs === undefined;
   const started = Date.now();
   const load0 = loadavg();
   const delay = () => o.delayMs;
@@ -130,19 +149,44 @@ async function main(): Promise<number> {
   const rcMs: number[] = [];
   const smallRuns: RestoreRun[] = [];
   const bigRuns: RestoreRun[] = [];
-  const cells = new Map<string, RestoreRun[]>();
+  const loadRatio: number[] = [];
+  const loadMs: number[] = [];
+  const refOverheadSmallMs: number[] = [];
+  const refOverheadBigMs: number[] = [];
+  const overheadSmallVsRef: number[] = [];
+  const overheadBigVsRef: number[] = [];
+  const cells = new Map<string, Array<{ hook: RestoreRun; ref: RestoreRun }>>();
   const failures: string[] = [];
+
+  /** kleene-boot's hook and the reference on the same graph, one after the other, each against a
+   * fresh double; which goes first alternates with the repetition. */
+  const pair = async (rep: number, opts: RestoreRunOptions, what: string): Promise<{ hook: RestoreRun; ref: RestoreRun }> => {
+    const runHook = () => runRestore(opts);
+    const runRef = () => runRestore({ ...opts, restorer: 'reference', cpuProfDir: opts.cpuProfDir && `${opts.cpuProfDir}-reference` });
+    let hook: RestoreRun;
+    let ref: RestoreRun;
+    if (rep % 2 === 1) { hook = await runHook(); ref = await runRef(); } else { ref = await runRef(); hook = await runHook(); }
+    const bad = checkRun(hook);
+    if (bad) failures.push(`${what}: ${bad}`);
+    const refBad = checkRun(ref, 'reference');
+    if (refBad) failures.push(`${what}, reference: ${refBad}`);
+    return { hook, ref };
+  };
 
   for (let rep = 1; rep <= o.runs; rep++) {
     progress(`repetition ${rep}/${o.runs}`);
     let b = await bareNow();
     bare.push(b);
-    const s = await runRestore({ graph: small, jobs: 4, delayMs: o.delayMs, fileState: o.fileState, nodeShims: o.nodeShims });
-    const sBad = checkRun(s);
-    if (sBad) failures.push(`10 containers: ${sBad}`);
+    const load = median([await hookLoadMs(), await hookLoadMs(), await hookLoadMs()]);
+    loadMs.push(load);
+    loadRatio.push(load / b);
+    const { hook: s, ref: sr } = await pair(rep, { graph: small, jobs: 4, delayMs: o.delayMs, jailDelayMs: o.jailDelayMs, fileState: o.fileState, nodeShims: o.nodeShims },
+      '10 containers');
     smallRuns.push(s);
     overheadSmall.push(s.overheadMs / b);
     overheadSmallMs.push(s.overheadMs);
+    refOverheadSmallMs.push(sr.overheadMs);
+    overheadSmallVsRef.push(s.overheadMs / sr.overheadMs);
     probeMs.push(Math.max(s.jlsMs, s.zfsMs));
 
     b = await bareNow();
@@ -153,22 +197,23 @@ async function main(): Promise<number> {
     const rc = await timeRcSet(rcConf, 100 + rep);
     rcMs.push(rc);
     rcRatio.push(rc / b);
-    progress(`  bare node ${fmtMs(b)}, overhead(10) ${fmtMs(s.overheadMs)}, generate ${fmtMs(g)}, rc set ${fmtMs(rc)}`);
+    progress(`  bare node ${fmtMs(b)}, hook.js load ${fmtMs(load)}, overhead(10) ${fmtMs(s.overheadMs)} (reference ${fmtMs(sr.overheadMs)}), generate ${fmtMs(g)}, rc set ${fmtMs(rc)}`);
 
     for (const n of o.sizes) {
       for (const jobs of o.jobs) {
         const bb = n === bigN ? await bareNow() : NaN;
-        const r = await runRestore({ graph: graphs.get(n)!, jobs, delayMs: o.delayMs, fileState: o.fileState, nodeShims: o.nodeShims,
-          cpuProfDir: o.cpuProf ? join(o.cpuProf, `restore-${n}-${jobs}`) : undefined });
-        const bad = checkRun(r);
-        if (bad) failures.push(`${n} containers, jobs ${jobs}: ${bad}`);
-        (cells.get(`${n}/${jobs}`) ?? cells.set(`${n}/${jobs}`, []).get(`${n}/${jobs}`)!).push(r);
+        const p = await pair(rep, { graph: graphs.get(n)!, jobs, delayMs: o.delayMs, jailDelayMs: o.jailDelayMs, fileState: o.fileState, nodeShims: o.nodeShims,
+          cpuProfDir: o.cpuProf ? join(o.cpuProf, `restore-${n}-${jobs}`) : undefined }, `${n} containers, jobs ${jobs}`);
+        const r = p.hook;
+        (cells.get(`${n}/${jobs}`) ?? cells.set(`${n}/${jobs}`, []).get(`${n}/${jobs}`)!).push(p);
         if (n === bigN) {
           bigRuns.push(r);
           overheadBig.push(r.overheadMs / bb);
           overheadBigMs.push(r.overheadMs);
+          refOverheadBigMs.push(p.ref.overheadMs);
+          overheadBigVsRef.push(r.overheadMs / p.ref.overheadMs);
         }
-        progress(`  ${n} containers, jobs ${jobs}: restore ${fmtMs(r.scheduleMs)}, end to end ${fmtMs(r.e2eMs)}, overhead ${fmtMs(r.overheadMs)}${bad ? ` — ${bad}` : ''}`);
+        progress(`  ${n} containers, jobs ${jobs}: restore ${fmtMs(r.scheduleMs)}, end to end ${fmtMs(r.e2eMs)} (reference ${fmtMs(p.ref.e2eMs)}), overhead ${fmtMs(r.overheadMs)} (reference ${fmtMs(p.ref.overheadMs)})`);
       }
     }
   }
@@ -179,7 +224,9 @@ async function main(): Promise<number> {
     const criticalMs = criticalPathMs(graph, delay);
     const sequentialMs = totalWorkMs(graph, delay);
     for (const jobs of o.jobs) {
-      const runs = cells.get(`${n}/${jobs}`)!;
+      const pairs = cells.get(`${n}/${jobs}`)!;
+      const runs = pairs.map((p) => p.hook);
+      const refs = pairs.map((p) => p.ref);
       restoreCells.push({
         n, jobs, criticalMs, sequentialMs,
         boundMs: jobsBoundMs(criticalMs, sequentialMs, jobs),
@@ -192,12 +239,22 @@ async function main(): Promise<number> {
         maxInFlight: Math.max(...runs.map((r) => r.maxInFlight)),
         correct: runs.every((r) => checkRun(r) === undefined),
         runs: runs.length,
+        overheadMs: median(runs.map((r) => r.overheadMs)),
+        refE2eMs: median(refs.map((r) => r.e2eMs)),
+        refScheduleMs: median(refs.map((r) => r.scheduleMs)),
+        refOverheadMs: median(refs.map((r) => r.overheadMs)),
+        vsReference: median(pairs.map((p) => p.hook.e2eMs / p.ref.e2eMs)),
+        overheadVsReference: median(pairs.map((p) => p.hook.overheadMs / p.ref.overheadMs)),
+        refCorrect: refs.every((r) => checkRun(r, 'reference') === undefined),
       });
     }
   }
 
   const probes: FigureRow[] = [
-    probeRow('jls calls per restore', smallRuns.map((r) => r.jlsCalls), bigRuns.map((r) => r.jlsCalls), [10, bigN]),
+    probeRow('jls calls before the first start', smallRuns.map((r) => r.jlsBeforeFirstStart), bigRuns.map((r) => r.jlsBeforeFirstStart), [10, bigN]),
+    { figure: 'jls calls per restore, all', value: `${median(smallRuns.map((r) => r.jlsCalls))} at 10, ${median(bigRuns.map((r) => r.jlsCalls))} at ${bigN}`,
+      target: 'one per batch of finished starts a dependent waits on (issue 11)', verdict: '—',
+      note: `max ${Math.max(...bigRuns.map((r) => r.jlsCalls))} at ${bigN}` },
     probeRow('zfs calls per restore', smallRuns.map((r) => r.zfsCalls), bigRuns.map((r) => r.zfsCalls), [10, bigN]),
     probeRow('GET /containers/list per restore', smallRuns.map((r) => r.listCalls), bigRuns.map((r) => r.listCalls), [10, bigN]),
     probeRow('GET /volumes/list per restore', smallRuns.map((r) => r.volumeListCalls), bigRuns.map((r) => r.volumeListCalls), [10, bigN]),
@@ -207,12 +264,18 @@ async function main(): Promise<number> {
     target: 'may grow (one per container to start)', verdict: '—' as const };
   const figures: FigureRow[] = [
     { figure: 'bare node start (`node -e 0`)', value: fmtMs(median(bare)), target: '—', verdict: '—', note: `${bare.length} samples (each a median of 3)` },
-    ratioRow('hook overhead, 10 containers ÷ bare node', median(overheadSmall), OVERHEAD_LIMIT,
-      `${fmtMs(median(overheadSmallMs))} from spawn to the first POST /exec/create${o.nodeShims ? `; jls/zfs shims (a node process each) ${fmtMs(median(probeMs))}` : ''}`),
-    ratioRow(`hook overhead, ${bigN} containers ÷ bare node`, median(overheadBig), OVERHEAD_LIMIT, `${fmtMs(median(overheadBigMs))}`),
+    ratioRow('hook bundle load alone (`node dist/hook.js`, usage error) ÷ bare node', median(loadRatio), undefined,
+      `${fmtMs(median(loadMs))}, median of 3 per repetition; the whole overhead budget is ${fmtRatio(OVERHEAD_LIMIT)}`),
+    ratioRow('hook overhead to the first start, 10 containers ÷ bare node', median(overheadSmall), OVERHEAD_LIMIT,
+      `${fmtMs(median(overheadSmallMs))} from spawn to the first POST /exec/create${CONFIG_ENV ? ', config.yaml read' : ', config.yaml not read by this hook'}${o.nodeShims ? `; jls/zfs shims (a node process each) ${fmtMs(median(probeMs))}` : ''}`),
+    ratioRow('hook overhead to the first start, 10 containers ÷ reference\'s', median(overheadSmallVsRef), undefined,
+      `reference ${fmtMs(median(refOverheadSmallMs))}`),
+    ratioRow(`hook overhead to the first start, ${bigN} containers ÷ bare node`, median(overheadBig), OVERHEAD_LIMIT, `${fmtMs(median(overheadBigMs))}`),
+    ratioRow(`hook overhead to the first start, ${bigN} containers ÷ reference's`, median(overheadBigVsRef), undefined,
+      `reference ${fmtMs(median(refOverheadBigMs))} (median over every jobs value)`),
     ...probes,
     inspects,
-    ratioRow('`generate` ÷ bare node', median(genRatio), undefined, fmtMs(median(genMs))),
+    ratioRow('`generate` ÷ bare node', median(genRatio), GENERATE_LIMIT, fmtMs(median(genMs))),
     ratioRow('`rc set` on a 10,000-line rc.conf ÷ bare node', median(rcRatio), RC_SET_LIMIT, fmtMs(median(rcMs))),
     rssRow(bigRuns.map((r) => r.peakRssBytes), bigN),
   ];
@@ -220,14 +283,18 @@ async function main(): Promise<number> {
   const load1 = loadavg();
   const out = [
     `Machine: ${machine()}; load average ${load0.map((x) => x.toFixed(1)).join(' ')} at start, ${load1.map((x) => x.toFixed(1)).join(' ')} at end.`,
-    `Start delay ${o.delayMs} ms per container; ${o.runs} repetitions, medians; double state ${o.fileState ? 'file-backed' : 'in memory'}; jls/zfs ${o.nodeShims ? 'node shims on every call' : 'answered from the shims\' output captured before the run'}; took ${fmtMs(Date.now() - started)}.`,
+    `Start delay ${o.delayMs} ms per container, ${o.jailDelayMs === undefined ? 'the jail exists when kleened closes the start with 1001' : `the jail appears ${o.jailDelayMs} ms after kleened closes the start with 1001 (the reference does not wait for it)`}; ${o.runs} repetitions, medians; double state ${o.fileState ? 'file-backed' : 'in memory'}; jls/zfs ${o.nodeShims ? 'node shims on every call' : 'answered from the shims\' output (jls: kept current by the double; zfs: captured before the run)'}; took ${fmtMs(Date.now() - started)}.`,
     '',
     'Restore of a layered dependency graph (10 % roots, chains of 5, fan-in and fan-out). "restore" = from the',
     "double's first POST /exec/create to its last Close 1001; \"end to end\" = spawn of hook.js to its exit.",
+    `"reference" = bench/reference-restore.mjs (one container list, longest chain first, jobs-bounded, exec/create +`,
+    `WebSocket start, no volume checks, no jls) in the same repetitions against the same double; "kleene-boot ÷ reference"`,
+    `= the median of the per-repetition ratios of end to end (target ≤ ${fmtRatio(REFERENCE_LIMIT)}, aim ${fmtRatio(REFERENCE_AIM)}).`,
     '',
     restoreTable(restoreCells),
     '"ideal" = the makespan of a zero-overhead greedy executor: in list order among the startable, or longest',
-    'remaining chain first (the hook\'s order). CPU = the whole run of each process (medians).',
+    'remaining chain first (the hook\'s order). "overhead" = spawn to the first POST /exec/create. CPU = the whole run',
+    'of each process (medians).',
     '',
     restoreDiagnosisTable(restoreCells),
     figureTable(figures),

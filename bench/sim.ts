@@ -9,8 +9,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { varPart } from '../src/model/names.ts';
 import { shQuote } from '../src/shell/quote.ts';
-import { makeState, readRequestLog, readState, SHIMS_DIR, writeState, type RequestLogEntry } from '../test/helpers/sim-state.ts';
+import {
+  kleenedConfigYaml, makeState, readRequestLog, readState, SHIMS_DIR, writeState, type RequestLogEntry,
+} from '../test/helpers/sim-state.ts';
 import type { GraphNode } from './graph.ts';
+import { median } from './stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO = join(here, '..');
@@ -18,6 +21,8 @@ export const HOOK_JS = join(REPO, 'dist', 'hook.js');
 export const CLI_JS = join(REPO, 'dist', 'cli.js');
 const SERVE = join(here, 'double', 'serve.mjs');
 const RSS_PROBE = join(here, 'rss-probe.cjs');
+/** The naive parallel restorer kleene-boot is compared with (issue 13). */
+export const REFERENCE_JS = join(here, 'reference-restore.mjs');
 
 /** The arguments src/host/jls.ts and src/host/zfs.ts pass (what the probe cache answers). */
 export const JLS_ARGS = ['--libxo', 'json', 'jid', 'name'];
@@ -109,11 +114,15 @@ export interface RestoreRun {
   /** CPU time of the hook process (not its children) */
   hookCpuMs: number;
   jlsCalls: number;
+  /** jls calls that began before the double received the first POST /exec/create (the inventory's) */
+  jlsBeforeFirstStart: number;
   zfsCalls: number;
   loggerCalls: number;
   listCalls: number;
   volumeListCalls: number;
   inspectCalls: number;
+  /** median time of the jls calls answered from the double's file, as the wrapper saw it (its own sh start excluded) */
+  jlsMedianMs: number;
   /** time jls and zfs ran, spawn to exit, as the wrappers saw it (each the longest call; 0 when cached) */
   jlsMs: number;
   zfsMs: number;
@@ -123,12 +132,19 @@ export interface RestoreRun {
   jailsAtEnd: number;
   exitCode: number | null;
   hookOutput: string;
+  /** per container name: when the double received its first POST /exec/create and when its jail
+   * appeared (the double's `start` event), ms since the epoch; NaN when it never happened */
+  timeline: Record<string, { createMs: number; startedMs: number }>;
 }
 
 export interface RestoreRunOptions {
   graph: readonly GraphNode[];
   jobs: number;
   delayMs: number;
+  /** ms from Close 1001 to the jail appearing (the double's realistic `jail_delay_ms`); undefined:
+   * the jail exists when 1001 is sent (the double's `jail_before_close`), so one start costs
+   * exactly `delayMs` to every restorer and the bounds hold as computed */
+  jailDelayMs?: number;
   /** keep the double's file-backed state (slow at scale; see bench/double/memo-state.mjs) */
   fileState?: boolean;
   /** start the node jls/zfs shims on every call instead of answering from the probe cache */
@@ -139,6 +155,8 @@ export interface RestoreRunOptions {
   keep?: boolean;
   /** hook command to run; default restore (`plan` takes the same inventory and starts nothing) */
   command?: 'restore' | 'plan';
+  /** who restores: kleene-boot's hook (default) or the reference restorer (bench/reference-restore.mjs) */
+  restorer?: 'hook' | 'reference';
 }
 
 /**
@@ -148,12 +166,29 @@ export interface RestoreRunOptions {
  * `cached.args` prints `cached.output` (what the shim printed for this state before the run: the
  * state cannot have changed before the hook's first call) — how `cached`. Later calls run the
  * shim (with `env` set) — how `live`, or `other` when the arguments differ from the cached ones
- * (the hook changed them: the cache needs updating). date(1) costs a fork per timestamp.
+ * (the hook changed them: the cache needs updating). With `mirror`, EVERY call with exactly
+ * `mirror.args` prints the file the double keeps current (bench/double/memo-state.mjs) — how
+ * `mirror`: the hook may call jls once per batch of finished starts (issue 11), and a node start
+ * per call would measure the shim. The wrapper is then bash, answering with builtins only
+ * ($EPOCHREALTIME, read, printf: no fork), as cheap to spawn as a single exec of FreeBSD's jls;
+ * the sh version with date(1) and cat took 3 × a bare exec on the loaded bench machine.
+ * date(1) costs a fork per timestamp.
  */
 function writeCountingWrapper(path: string, name: string, target: string, counter: string,
-  cached?: { args: string[]; outputFile: string }, env: Record<string, string> = {}): void {
+  cached?: { args: string[]; outputFile: string }, env: Record<string, string> = {}, mirror?: { args: string[]; file: string }): void {
   const marker = `${path}.used`;
-  const fast = cached
+  // The mirror file is one line (the jls shim prints its JSON on one line).
+  const mirrored = mirror
+    ? `if [ "$*" = ${shQuote(mirror.args.join(' '))} ]; then
+  s=$EPOCHREALTIME
+  IFS= read -r line < ${shQuote(mirror.file)} || exit 1
+  printf '%s\\n' "$line"
+  echo "${name} $s $EPOCHREALTIME mirror" >> ${shQuote(counter)}
+  exit 0
+fi
+`
+    : '';
+  const fast = mirror ? mirrored : cached
     ? `if [ "$*" = ${shQuote(cached.args.join(' '))} ] && [ ! -e ${shQuote(marker)} ]; then
   : > ${shQuote(marker)}
   cat ${shQuote(cached.outputFile)}
@@ -162,9 +197,10 @@ function writeCountingWrapper(path: string, name: string, target: string, counte
 fi
 `
     : '';
-  const how = cached ? `$([ "$*" = ${shQuote(cached.args.join(' '))} ] && echo live || echo other)` : 'live';
+  const known = (mirror ?? cached)?.args;
+  const how = known ? `$([ "$*" = ${shQuote(known.join(' '))} ] && echo live || echo other)` : 'live';
   const assign = Object.entries(env).map(([k, v]) => `${k}=${shQuote(v)} `).join('');
-  writeFileSync(path, `#!/bin/sh
+  writeFileSync(path, `#!/bin/${mirror ? 'bash' : 'sh'}
 ${fast}s=$(date +%s%3N)
 ${assign}${shQuote(target)} "$@"
 rc=$?
@@ -196,6 +232,28 @@ export function hookEnv(graph: readonly GraphNode[], jobs: number, paths: { sock
   };
   for (const x of graph) if (x.depends.length > 0) env[`kleene_containers_${varPart(x.name)}_depend`] = x.depends.join(' ');
   return env;
+}
+
+/** The rc.conf variable that tells the hook where kleened's config.yaml is (default
+ * /usr/local/etc/kleened/config.yaml), when the built hook reads config.yaml at all (issue 11):
+ * a hook built before that needs kleened_socket. */
+export const CONFIG_ENV: string | undefined = hookReadsConfig() ? 'kleened_config' : undefined;
+
+function hookReadsConfig(): boolean {
+  try {
+    return readFileSync(HOOK_JS, 'utf8').includes('api_listening_sockets');
+  } catch {
+    return false;
+  }
+}
+
+/** The environment of one restorer: the hook gets the config.yaml path and no kleened_socket, so
+ * that it finds the socket the way it does on a stock host (kleened_socket set would override
+ * config.yaml); the reference reads kleened_socket only. */
+export function restorerEnv(env: Record<string, string>, configPath: string, restorer: 'hook' | 'reference'): Record<string, string> {
+  if (restorer === 'reference' || CONFIG_ENV === undefined) return env;
+  const { kleened_socket: _socket, ...rest } = env;
+  return { ...rest, [CONFIG_ENV]: configPath };
 }
 
 function startDouble(args: string[]): Promise<ChildProcess> {
@@ -236,7 +294,9 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
     const names = opts.graph.map((x) => x.name);
     // Every fourth container mounts a volume, so the inventory's volume checks do real work.
     const state = makeState({
-      containers: names.map((name, i) => ({ name, faults: { start_delay_ms: opts.delayMs }, volumes: i % 4 === 0 ? [`v${i}`] : [] })),
+      containers: names.map((name, i) => ({ name, faults: { start_delay_ms: opts.delayMs, ...(opts.jailDelayMs === undefined ? {} : { jail_delay_ms: opts.jailDelayMs }) },
+        volumes: i % 4 === 0 ? [`v${i}`] : [] })),
+      faults: opts.jailDelayMs === undefined ? { jail_before_close: true } : {},
     });
     const statePath = join(dir, 'state.json');
     writeState(statePath, state);
@@ -253,31 +313,61 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
     };
     // With the in-memory double, later jls calls read the jails file it keeps current.
     const jailsFile = join(dir, 'jails.json');
-    writeCountingWrapper(tools.jls, 'jls', join(SHIMS_DIR, 'jls'), counter, cache('jls', JLS_ARGS),
-      opts.fileState ? {} : { KLEENE_SIM_STATE: jailsFile });
+    const jlsOut = join(dir, 'jls.out');
+    const mirrorJls = !opts.fileState && !opts.nodeShims;
+    writeCountingWrapper(tools.jls, 'jls', join(SHIMS_DIR, 'jls'), counter, mirrorJls ? undefined : cache('jls', JLS_ARGS),
+      opts.fileState ? {} : { KLEENE_SIM_STATE: jailsFile }, mirrorJls ? { args: JLS_ARGS, file: jlsOut } : undefined);
     writeCountingWrapper(tools.zfs, 'zfs', join(SHIMS_DIR, 'zfs'), counter, cache('zfs', ZFS_ARGS));
     // logger stand-in: reads the report (as logger -t does) and leaves syslog alone.
-    writeCountingWrapper(tools.logger, 'logger', '/bin/cat', counter);
+    const sink = join(dir, 'logger-sink');
+    writeFileSync(sink, '#!/bin/sh\nexec cat > /dev/null\n');
+    chmodSync(sink, 0o755);
+    writeCountingWrapper(tools.logger, 'logger', sink, counter);
+    // kleened's config.yaml naming the socket, where the hook reads it (issue 11): the overhead
+    // to the first start includes reading and parsing it.
+    const config = join(dir, 'config.yaml');
+    writeFileSync(config, kleenedConfigYaml(`http://${socket}`));
 
     const double = await startDouble(['--socket', socket, '--state', statePath, '--request-log', requestLog,
-      ...(opts.fileState ? ['--file-state'] : ['--jails-file', jailsFile])]);
+      ...(opts.fileState ? ['--file-state'] : ['--jails-file', jailsFile, ...(mirrorJls ? ['--jls-out', jlsOut] : [])])]);
     let hook: Timed;
     let doubleCpuMs = NaN;
     try {
       const nodeArgs = ['--require', RSS_PROBE];
       if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir);
-      hook = await timeSpawn(process.execPath, [...nodeArgs, HOOK_JS, opts.command ?? 'restore'], {
-        env: cleanEnv({ ...hookEnv(opts.graph, opts.jobs, { socket, ...tools }), KLEENE_SIM_STATE: statePath, KLEENE_BENCH_RSS_FILE: rssFile }),
+      const target = opts.restorer === 'reference' ? [REFERENCE_JS] : [HOOK_JS, opts.command ?? 'restore'];
+      hook = await timeSpawn(process.execPath, [...nodeArgs, ...target], {
+        env: cleanEnv({ ...restorerEnv(hookEnv(opts.graph, opts.jobs, { socket, ...tools }), config, opts.restorer ?? 'hook'),
+          KLEENE_SIM_STATE: statePath, KLEENE_BENCH_RSS_FILE: rssFile,
+          // No run record into this machine's /var/db unless the caller names a directory ('-': none).
+          KLEENE_BOOT_RECORD_DIR: process.env.KLEENE_BOOT_RECORD_DIR ?? '-' }),
       });
     } finally {
       doubleCpuMs = await stopDouble(double);
     }
     const log = readRequestLog(requestLog);
-    const probes = existsSync(counter) ? readFileSync(counter, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')) : [];
+    // Times are ms (date +%s%3N) or seconds with microseconds ($EPOCHREALTIME): all made ms here.
+    const ms = (x: string | undefined) => (x?.includes('.') ? String(Number(x) * 1000) : x ?? 'NaN');
+    const probes = existsSync(counter)
+      ? readFileSync(counter, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')).map((p) => [p[0]!, ms(p[1]), ms(p[2]), p[3]!])
+      : [];
     const probeMs = (name: string) => Math.max(0, ...probes.filter((p) => p[0] === name).map((p) => Number(p[2]) - Number(p[1])));
+    const jlsTimes = probes.filter((p) => p[0] === 'jls' && p[3] === 'mirror').map((p) => Number(p[2]) - Number(p[1]));
     const final = readState(statePath);
     const rss = existsSync(rssFile) ? JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRSSKiB: number; vmHWMKiB: number | null; cpuMs: number } : undefined;
     const t = requestTimes(log);
+    const timeline: RestoreRun['timeline'] = {};
+    const nameOf = new Map(final.containers.map((c) => [c.id, c.name]));
+    for (const name of names) timeline[name] = { createMs: NaN, startedMs: NaN };
+    for (const e of log) {
+      const id = (e.body as { container_id?: unknown } | undefined)?.container_id;
+      const name = typeof id === 'string' ? nameOf.get(id) ?? id : undefined;
+      if (e.kind === 'http' && e.path === '/exec/create' && name && timeline[name] && Number.isNaN(timeline[name].createMs)) timeline[name].createMs = e.t_ms;
+    }
+    for (const ev of final.events) {
+      const name = nameOf.get(ev.container);
+      if (ev.type === 'start' && name && timeline[name]) timeline[name].startedMs = Date.parse(ev.time);
+    }
     return {
       n: names.length,
       jobs: opts.jobs,
@@ -289,6 +379,7 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
       hookCpuMs: rss ? rss.cpuMs : NaN,
       maxInFlight: final.stats.max_starts_in_flight,
       jlsCalls: probes.filter((p) => p[0] === 'jls').length,
+      jlsBeforeFirstStart: probes.filter((p) => p[0] === 'jls' && Number(p[1]) < t.firstStart).length,
       zfsCalls: probes.filter((p) => p[0] === 'zfs').length,
       loggerCalls: probes.filter((p) => p[0] === 'logger').length,
       listCalls: t.count('GET', /^\/containers\/list$/),
@@ -296,11 +387,13 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
       inspectCalls: t.count('GET', /^\/containers\/[^/]+\/inspect$/),
       uncachedProbes: probes.filter((p) => p[3] === 'other').length,
       jlsMs: probeMs('jls'),
+      jlsMedianMs: median(jlsTimes),
       zfsMs: probeMs('zfs'),
       peakRssBytes: rss ? Math.max(rss.maxRSSKiB, rss.vmHWMKiB ?? 0) * 1024 : NaN,
       jailsAtEnd: final.jails.length,
       exitCode: hook.code,
       hookOutput: hook.stdout + hook.stderr,
+      timeline,
     };
   } finally {
     if (!opts.keep) removeTempDir(dir);

@@ -2,7 +2,7 @@
 // own process as kleened would be, with the state in memory (memo-state.mjs; pass --file-state
 // to keep the double's file-backed state). Prints `ready` once it listens; on SIGTERM it closes,
 // writes the state back, prints `cpu MS` (its CPU time) and exits 0.
-//   node bench/double/serve.mjs --socket S --state FILE --request-log FILE [--jails-file FILE] [--file-state]
+//   node bench/double/serve.mjs --socket S --state FILE --request-log FILE [--jails-file FILE [--jls-out FILE]] [--file-state]
 import { register } from 'node:module';
 
 const args = process.argv.slice(2);
@@ -16,7 +16,7 @@ if (!fileState) register('./hooks.mjs', import.meta.url);
 const { startKleened } = await import('../../test/doubles/kleened/server.mjs');
 const memo = fileState ? undefined : await import('./memo-state.mjs');
 if (memo && opt('--jails-file')) {
-  memo.mirrorJails(opt('--jails-file'));
+  memo.mirrorJails(opt('--jails-file'), opt('--jls-out'));
   memo.writeState(opt('--state'), memo.readState(opt('--state')));
 }
 

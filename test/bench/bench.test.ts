@@ -1,7 +1,11 @@
 // Smoke test of the benchmark's own pure parts (bench/): the graph generator, the bounds and the
 // list-schedule model, medians, the rc.conf generator, the target verdicts and the request-log
-// reading. Runs nothing heavy: the benchmark itself is `npm run bench`.
+// reading; and of the reference restorer (bench/reference-restore.mjs) against the kleened double
+// at a small size. Runs nothing heavy: the benchmark itself is `npm run bench`.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import {
   chainDepth, criticalFirstOrder, criticalPathMs, jobsBoundMs, layeredGraph, listOrderTopo, listScheduleMs, totalWorkMs,
@@ -10,11 +14,13 @@ import {
 import { summarise, type CpuProfile } from '../../bench/profile-summary.ts';
 import { generateRcConf } from '../../bench/rcconf-gen.ts';
 import {
-  probeRow, ratioRow, restoreDiagnosisTable, restoreLimitMs, restoreTable, restoreVerdict, rssRow, type RestoreCell,
+  probeRow, ratioRow, referenceVerdict, restoreDiagnosisTable, restoreLimitMs, restoreTable, restoreVerdict, rssRow, type RestoreCell,
 } from '../../bench/report.ts';
-import { hookEnv, requestTimes } from '../../bench/sim.ts';
+import { hookEnv, JLS_ARGS, requestTimes, runRestore } from '../../bench/sim.ts';
 import { fmtMs, median } from '../../bench/stats.ts';
-import type { RequestLogEntry } from '../helpers/sim-state.ts';
+import { SHIMS_DIR, type RequestLogEntry } from '../helpers/sim-state.ts';
+// @ts-expect-error: plain JS module of the bench's double, no types
+import { jlsJidNameJson } from '../../bench/double/memo-state.mjs';
 
 const ms200 = () => 200;
 const node = (name: string, depends: string[] = [], level = 0): GraphNode => ({ name, depends, level });
@@ -92,15 +98,22 @@ t.test('rc.conf generator writes exactly the asked lines and sh -n accepts them'
 
 t.test('restore verdict marks a miss beyond 1.05 × bound + 100 ms and a failed run', async (t) => {
   const cell: RestoreCell = { n: 50, jobs: 16, criticalMs: 1000, boundMs: 1000, sequentialMs: 10_000, planOrderMs: 1200,
-    criticalFirstMs: 1000, scheduleMs: 1150, e2eMs: 1500, hookCpuMs: 300, doubleCpuMs: 250, maxInFlight: 16, correct: true, runs: 3 };
+    criticalFirstMs: 1000, scheduleMs: 1150, e2eMs: 1500, hookCpuMs: 300, doubleCpuMs: 250, maxInFlight: 16, correct: true, runs: 3,
+    overheadMs: 240, refE2eMs: 1400, refScheduleMs: 1120, refOverheadMs: 80, vsReference: 1.07, overheadVsReference: 3, refCorrect: true };
   t.equal(restoreLimitMs(1000), 1150);
   t.equal(restoreVerdict(cell), 'ok', 'exactly at the limit');
   t.equal(restoreVerdict({ ...cell, scheduleMs: 1151 }), '**MISS**');
   t.equal(restoreVerdict({ ...cell, correct: false }), '**FAIL**');
   const table = restoreTable([{ ...cell, scheduleMs: 1500 }]);
   t.match(table, /\| 50 \| 16 \| 1000 ms \| 1000 ms \| 1500 ms \| 1\.50× \| 1\.50× \| ≤ 1150 ms \| \*\*MISS\*\* \|/);
-  t.match(table, /\| 1500 ms \| 10\.0 s \| 6\.67× \|$/m, 'sequential (Σ of delays) and its ratio to end to end');
-  t.match(restoreDiagnosisTable([{ ...cell, scheduleMs: 1500 }]), /\| 50 \| 16 \| 1200 ms \| 1000 ms \| 500 ms \| 300 ms \| 250 ms \| 16 \|/);
+  t.match(table, /\| 1500 ms \| 1400 ms \| 1\.07× \| ≤ 1\.00× \| \*\*MISS\*\* \| 10\.0 s \|$/m,
+    'end to end, the reference\'s, their ratio against ≤ 1.00, and sequential (Σ of delays)');
+  t.match(restoreDiagnosisTable([{ ...cell, scheduleMs: 1500 }]),
+    /\| 50 \| 16 \| 1200 ms \| 1000 ms \| 500 ms \| 1120 ms \| 1\.12× \| 240 ms \| 80 ms \| 3\.00× \| 300 ms \| 250 ms \| 16 \|/);
+  t.equal(referenceVerdict({ ...cell, vsReference: 1 }), 'ok', 'exactly the reference\'s time');
+  t.equal(referenceVerdict(cell), '**MISS**', '7 % slower than the reference');
+  t.equal(referenceVerdict({ ...cell, vsReference: 0.9, refCorrect: false }), '**FAIL**', 'a reference run that failed proves nothing');
+  t.equal(referenceVerdict({ ...cell, vsReference: NaN }), '**MISS**');
 });
 
 t.test('figure rows mark ratios over their limit and probe counts that grow', async (t) => {
@@ -161,4 +174,55 @@ t.test('profile summary adds self time per function and per file', async (t) => 
   t.same(s.byFunction[0], { key: 'depState (dist/hook.js:20)', ms: 5 });
   t.same(s.byFile[0], { key: 'dist/hook.js', ms: 6 });
   t.same(s.inclusive.find((l) => l.key.startsWith('pump')), { key: 'pump (dist/hook.js:10)', ms: 6 });
+  const before = summarise(p, 'depState');
+  t.equal(before.total, 1, 'until the first sample in depState: the first sample only');
+  t.same(before.byFunction, [{ key: 'pump (dist/hook.js:10)', ms: 1 }]);
+  t.equal(summarise(p, 'nowhere').total, 10, 'a function never sampled: the whole profile');
+});
+
+// The reference restorer is what kleene-boot's restore is measured against, so it must really do
+// its (smaller) job. Mutations tried in bench/reference-restore.mjs: without the sort in pump()
+// (list order) the first test's order check fails; with every container ready at once
+// (`const ready = [...list]`) the dependency checks fail; with `running < jobs + 1` max in flight
+// exceeds jobs.
+t.test('reference restorer starts the longest chain first, one at a time with jobs 1', async (t) => {
+  // l1, l2 are leaves listed first; r heads the chain r -> s -> u.
+  const g = [node('l1'), node('l2'), node('r'), node('s', ['r']), node('u', ['s'])];
+  const run = await runRestore({ graph: g, jobs: 1, delayMs: 20, restorer: 'reference' });
+  t.equal(run.exitCode, 0, run.hookOutput);
+  t.equal(run.starts, 5);
+  t.equal(run.jailsAtEnd, 5);
+  t.equal(run.maxInFlight, 1);
+  t.equal(run.listCalls, 1, 'one container list');
+  t.equal(run.inspectCalls + run.volumeListCalls + run.jlsCalls + run.zfsCalls, 0, 'no inspect, volume, jls or zfs work');
+  const order = Object.entries(run.timeline).sort((a, b) => a[1].createMs - b[1].createMs).map(([name]) => name);
+  // r (chain of 3) and s (2) go before the leaves listed ahead of them; u ties with the leaves
+  // (chain of 1) and list order breaks the tie.
+  t.same(order, ['r', 's', 'l1', 'l2', 'u'], 'longest chain first, then list order');
+  t.match(run.hookOutput, /^u: started$/m);
+});
+
+t.test('reference restorer waits for every dependency and keeps within jobs', async (t) => {
+  const g = layeredGraph({ n: 16 });
+  const run = await runRestore({ graph: g, jobs: 3, delayMs: 30, restorer: 'reference' });
+  t.equal(run.exitCode, 0, run.hookOutput);
+  t.equal(run.starts, 16);
+  t.equal(run.jailsAtEnd, 16);
+  t.ok(run.maxInFlight <= 3 && run.maxInFlight >= 2, `max in flight ${run.maxInFlight} with jobs 3`);
+  for (const x of g) {
+    for (const d of x.depends) {
+      t.ok(run.timeline[x.name]!.createMs >= run.timeline[d]!.startedMs, `${x.name} is created after its dependency ${d} started`);
+    }
+  }
+});
+
+t.test('the bench\'s jls answer is byte for byte what the jls shim prints for the hook\'s arguments', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kbjls-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  for (const jails of [[], [{ name: 'a1b2', jid: 3, path: '/p', hostname: 'h', ipv4: '' }, { name: 'c"d', jid: 14, path: '/q', hostname: 'h', ipv4: '' }]]) {
+    writeFileSync(join(dir, 'state.json'), JSON.stringify({ jails }));
+    const r = spawnSync(join(SHIMS_DIR, 'jls'), JLS_ARGS, { env: { ...process.env, NODE_OPTIONS: '', KLEENE_SIM_STATE: join(dir, 'state.json') }, encoding: 'utf8' });
+    t.equal(r.status, 0, r.stderr);
+    t.equal(jlsJidNameJson(jails), r.stdout, `${jails.length} jails`);
+  }
 });
