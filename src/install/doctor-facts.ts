@@ -11,7 +11,8 @@ import { readEffective } from '../rcconf/effective.ts';
 import { isGeneratedScript, renderFiles } from '../render/render.ts';
 import { parseHeaders, rcorder, type RcFile } from '../rcorder/index.ts';
 import { freebsd14BaseScripts } from './base-rcd-headers.ts';
-import type { DoctorFacts, NodeFact, RcorderFact, ScriptFact } from './doctor.ts';
+import type { AddressFact, DoctorFacts, NodeFact, RcorderFact, ScriptFact } from './doctor.ts';
+import { chooseAddress } from '../kleened/address.ts';
 import { readPresent } from './fsops.ts';
 import { installLayout, MANIFEST_PATH } from './layout.ts';
 import { readManifest, sha256 } from './manifest.ts';
@@ -27,6 +28,8 @@ export interface DoctorDeps {
 }
 
 const DEFAULT_PREFIX = '/usr/local';
+/** kleened reads this path, hard-coded (FACTS); kleened_config only names it for rc.d/kleened. */
+const KLEENED_CONFIG = '/usr/local/etc/kleened/config.yaml';
 
 /** Gathers every fact diagnose() reads, for the host or staging root `rawRoot`. */
 export async function gatherFacts(rawRoot: string, deps: DoctorDeps = {}): Promise<DoctorFacts> {
@@ -77,8 +80,14 @@ export async function gatherFacts(rawRoot: string, deps: DoctorDeps = {}): Promi
     hooks.push({ knob, path, ok: await isReadableFile(underRoot(root, path)) });
   }
 
+  const rcSocket = kd.get('kleened_socket') || undefined;
+  const configPath = kd.get('kleened_config') || KLEENED_CONFIG;
+  const fromConfig = await chooseAddress(undefined, configPath, (p) => fsp.readFile(underRoot(root, p), 'utf8'));
+  const address: AddressFact = { socket: rcSocket, configPath, fromConfig };
+  // Ask kleened where the hook would: kleened_socket, else config.yaml's address (a unix path under the root).
+  const chosen = rcSocket ?? fromConfig.address;
   let containers: DoctorFacts['containers'];
-  const socket = underRoot(root, kd.get('kleened_socket') || '/var/run/kleened.sock');
+  const socket = chosen.startsWith('/') ? underRoot(root, chosen) : chosen;
   try {
     const list = deps.listContainers ?? ((s, signal) => createKleenedClient(s).listContainers(signal));
     containers = { ok: true, list: await list(socket, AbortSignal.timeout(deps.apiTimeoutMs ?? 3000)) };
@@ -93,7 +102,7 @@ export async function gatherFacts(rawRoot: string, deps: DoctorDeps = {}): Promi
     order = { error: formatError(e).replace(/^kleene-boot: /, '') };
   }
 
-  return { root, installed: manifest !== undefined, scripts, rc, nodes, hooks, containers, rcorder: order };
+  return { root, installed: manifest !== undefined, scripts, rc, nodes, hooks, containers, rcorder: order, address };
 }
 
 async function isExecutable(full: string): Promise<boolean> {

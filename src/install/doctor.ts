@@ -4,6 +4,7 @@ import { parseYesNo } from '../model/knobs.ts';
 import { splitList } from '../model/config.ts';
 import type { ContainerSummary } from '../kleened/types.ts';
 import type { RcorderWarning } from '../rcorder/index.ts';
+import type { AddressChoice } from '../kleened/address.ts';
 
 export type Severity = 'problem' | 'warning' | 'info';
 
@@ -56,6 +57,17 @@ export interface DoctorFacts {
   hooks: NodeFact[];
   containers: { ok: true; list: ContainerSummary[] } | { ok: false; reason: string };
   rcorder: RcorderFact | { error: string };
+  /** Where kleened listens: rc.conf's kleened_socket and what kleened's config.yaml says (issue 11). */
+  address?: AddressFact;
+}
+
+export interface AddressFact {
+  /** rc.conf's kleened_socket, when set (it overrides config.yaml). */
+  socket: string | undefined;
+  /** kleened's config.yaml as the host sees it. */
+  configPath: string;
+  /** The address config.yaml gives, or why it gives none. */
+  fromConfig: AddressChoice;
 }
 
 /** Builds a fix command for the checked root: `kleene-boot X --root R` / `sysrc -R R X`. */
@@ -208,11 +220,36 @@ export function diagnose(f: DoctorFacts): Finding[] {
     }
   }
 
+  if (f.address) out.push(...addressFindings(f.address, kb));
+
   const rank: Record<Severity, number> = { problem: 0, warning: 1, info: 2 };
   return out.map((x, i) => ({ x, i })).sort((a, b) => rank[a.x.severity] - rank[b.x.severity] || a.i - b.i).map((e) => e.x);
 }
 
 /** One line per finding, with its fix on the next line. */
+/**
+ * kleened_socket against config.yaml: rc.d/kleened's start wait, status and the restore use
+ * kleened_socket when it is set, but kleened itself listens where config.yaml says.
+ */
+function addressFindings(a: AddressFact, kb: (args: string) => string): Finding[] {
+  const c = a.fromConfig;
+  if (c.fatal) {
+    if (a.socket !== undefined) return [];
+    return [{ id: 'kleened-config-tls-only', severity: 'problem', message: c.problem ?? `${a.configPath} lists only TLS listeners`, fix: kb('rc set kleened_socket=PATH') }];
+  }
+  if (c.problem !== undefined) {
+    return [{ id: 'kleened-config-unreadable', severity: 'warning',
+      message: `${c.problem.replace(/; using .*$/, '')}: kleene-boot cannot tell where kleened listens, and ${a.socket === undefined ? `assumes ${c.address}` : `trusts kleened_socket=${a.socket}`}`,
+      fix: `check ${a.configPath} (the file kleened reads), or ${kb('rc set kleened_socket=PATH')}` }];
+  }
+  if (a.socket !== undefined && c.address !== a.socket) {
+    return [{ id: 'kleened-socket-disagrees', severity: 'problem',
+      message: `kleened_socket=${a.socket} (rc.conf) but ${a.configPath} has kleened listen on ${c.address}: rc.d/kleened's start wait, status and the restore would ask the wrong address`,
+      fix: kb('rc unset kleened_socket') }];
+  }
+  return [];
+}
+
 export function formatFindings(findings: Finding[]): string {
   if (findings.every((f) => f.severity === 'info')) {
     return [...findings.map((f) => `info: ${f.message}`), 'kleene-boot doctor: no problems found'].join('\n');

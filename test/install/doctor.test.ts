@@ -228,3 +228,36 @@ t.test('reports when kleene-boot was never installed', async (t) => {
   t.ok(problems(fs).some((f) => f.id === 'script-replaced:kleened'));
   t.ok(fs.some((f) => f.id === 'containers-skipped'));
 });
+
+t.test("kleened's address: kleened_socket against config.yaml (issue 11)", async (t) => {
+  // Mutation tried: addressFindings() returning [] in src/install/doctor.ts: the disagreement
+  // and the unreadable config below go unreported.
+  const root = await installedHost('zfs_enable="YES"\npf_enable="YES"\n');
+  const config = '/usr/local/etc/kleened/config.yaml';
+  const yaml = (address: string) => `kleene_root: zroot/kleene\napi_listening_sockets:\n  - address: "${address}"\nenable_logging: true\n`;
+  let asked: string | undefined;
+  const recording = async (socket: string) => { asked = socket; return []; };
+  const findings = async () => diagnose(await gatherFacts(root, { listContainers: recording }));
+
+  await put(root, config, yaml('http:///var/run/kleened/api.sock'));
+  let fs = await findings();
+  t.same(ids(fs), [], 'config.yaml alone decides: nothing to disagree with');
+  t.equal(asked, join(root, '/var/run/kleened/api.sock'), "doctor asks kleened where config.yaml says it listens");
+
+  await put(root, '/etc/rc.conf.d/kleened', 'kleened_enable="YES"\nkleened_socket="/var/run/kleened.sock"\n');
+  fs = await findings();
+  const d = fs.find((f) => f.id === 'kleened-socket-disagrees');
+  t.match(d, { severity: 'problem', message: /kleened_socket=\/var\/run\/kleened\.sock \(rc\.conf\) but .*config\.yaml has kleened listen on \/var\/run\/kleened\/api\.sock/,
+    fix: `kleene-boot rc unset --root ${root} kleened_socket` });
+  t.equal(asked, join(root, '/var/run/kleened.sock'), 'kleened_socket, set, is what the hook and doctor ask');
+
+  await put(root, config, 'api_listening_sockets: [unclosed\n');
+  fs = await findings();
+  t.notOk(fs.some((f) => f.id === 'kleened-socket-disagrees'));
+  t.match(fs.find((f) => f.id === 'kleened-config-unreadable'), { severity: 'warning', message: /config\.yaml is not valid YAML.*trusts kleened_socket=\/var\/run\/kleened\.sock/ });
+
+  await put(root, '/etc/rc.conf.d/kleened', 'kleened_enable="YES"\n');
+  await put(root, config, yaml('https://10.0.0.1:8085'));
+  fs = await findings();
+  t.match(fs.find((f) => f.id === 'kleened-config-tls-only'), { severity: 'problem', message: /only TLS listeners/ });
+});

@@ -5,8 +5,9 @@ import type { CommandModule } from 'yargs';
 import { promises as fsp } from 'node:fs';
 import { ConfigError, OptionError } from '../../errors.ts';
 import { checkDeclaration, planApply, settingNames, type CurrentAssignment } from '../../rcconf/apply.ts';
-import { formatChange, showValue } from '../../rcconf/cli-args.ts';
+import { formatChange, showValue, writeBytes } from '../../rcconf/cli-args.ts';
 import { applyEdits, serviceOf, type EditResult } from '../../rcconf/editor.ts';
+import { bytesToText, textToBytes } from '../../rcconf/bytes.ts';
 import { ASSUMED_FILE, DEFAULTS_FILE, evaluateRc, parseSourced } from '../../rcconf/effective.ts';
 
 interface ApplyArgs {
@@ -79,10 +80,12 @@ export const rcApplyCommand: CommandModule<object, ApplyArgs> = {
   handler: async (argv) => {
     // yargs-parser hands a lone `-` to a string positional as ''; no file is named '' either.
     const source = argv.file === '' ? '-' : String(argv.file);
-    const desired = checkDeclaration(await readDeclaration(source), source);
+    const declared = checkDeclaration(await readDeclaration(source), source);
+    // rc.conf is edited as bytes (src/rcconf/bytes.ts): the declaration's text becomes its UTF-8 bytes.
+    const desired = { ...declared, vars: new Map([...declared.vars].map(([k, v]) => [k, textToBytes(v)] as const)) };
     const edits = planApply(desired, await currentAssignments(argv.root));
     const r: EditResult = edits.length === 0
-      ? { changes: [], diff: '', changed: false, warnings: [], notes: [] }
+      ? { changes: [], diff: '', changed: false, warnings: [], notes: [], unchanged: [] }
       : await applyEdits(edits, { root: argv.root, dryRun: argv.check });
     const warnings = [...desired.warnings, ...r.warnings, ...r.notes];
     if (argv.json) {
@@ -90,18 +93,18 @@ export const rcApplyCommand: CommandModule<object, ApplyArgs> = {
         changed: r.changed,
         check: argv.check === true,
         files: [...new Set(r.changes.map((c) => c.file))].sort(),
-        changes: r.changes.map((c) => ({ file: c.file, name: c.name, before: c.before ?? null, after: c.after ?? null })),
+        changes: r.changes.map((c) => ({ file: c.file, name: c.name, before: c.before === undefined ? null : bytesToText(c.before), after: c.after === undefined ? null : bytesToText(c.after) })),
         warnings,
-        diff: argv.diff ? r.diff : null,
+        diff: argv.diff ? bytesToText(r.diff) : null,
       })}\n`);
     } else {
       for (const w of warnings) process.stderr.write(`kleene-boot: warning: ${w}\n`);
-      if (argv.diff) process.stdout.write(r.diff);
+      if (argv.diff) writeBytes(process.stdout, r.diff);
       else {
         for (const c of r.changes) {
-          process.stdout.write(argv.check
-            ? `${c.name}: would change from ${showValue(c.before)} to ${showValue(c.after)} in ${c.file}\n`
-            : `${formatChange(c)} (${c.file})\n`);
+          writeBytes(process.stdout, argv.check
+            ? `${c.name}: would change from ${showValue(c.before)} to ${showValue(c.after)} in ${textToBytes(c.file)}\n`
+            : `${formatChange(c)}\n`);
         }
       }
     }
