@@ -289,7 +289,9 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
       const e = p.edit;
       // The last file of the search order holding an assignment wins, as in sysrc.
       let where: { f: FileState; a: Assignment } | undefined;
-      for (const host of p.search) {
+      // The target too when it is not read yet (a fragment this call creates): an earlier edit of
+      // this same call may have put the variable there (`+=a +=b` into an unset list).
+      for (const host of p.search.includes(p.target) ? p.search : [...p.search, p.target]) {
         const f = files.get(host)!;
         const a = lastAssignment(f.doc, e.name);
         if (a) where = { f, a };
