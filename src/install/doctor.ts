@@ -238,7 +238,8 @@ function addressFindings(a: AddressFact, kb: (args: string) => string): Finding[
     return [{ id: 'kleened-config-tls-only', severity: 'problem', message: c.problem ?? `${a.configPath} lists only TLS listeners`, fix: kb('rc set kleened_socket=PATH') }];
   }
   if (c.problem !== undefined) {
-    return [{ id: 'kleened-config-unreadable', severity: 'warning',
+    // A missing config.yaml is kleened's install to make (`service kleened init`), not drift.
+    return [{ id: 'kleened-config-unreadable', severity: /\(ENOENT\)/.test(c.problem) ? 'info' : 'warning',
       message: `${c.problem.replace(/; using .*$/, '')}: kleene-boot cannot tell where kleened listens, and ${a.socket === undefined ? `assumes ${c.address}` : `trusts kleened_socket=${a.socket}`}`,
       fix: `check ${a.configPath} (the file kleened reads), or ${kb('rc set kleened_socket=PATH')}` }];
   }

@@ -7,7 +7,7 @@
 // printing "restart_policy NOT changed" replaced by the success line, failed++ dropped): this
 // test fails on the exit code and on web's line.
 import t from 'tap';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -23,7 +23,10 @@ async function adopt(t: Tap.Test, rcConf: string) {
   ] });
   const root = join(r.dir, 'root');
   mkdirSync(join(root, 'etc'), { recursive: true });
-  writeFileSync(join(root, 'etc/rc.conf'), `kleened_socket="${r.socket}"\n${rcConf}`);
+  // -R DIR: kleened's socket is taken under DIR too (issue 15), so the staged host's socket is the rig's.
+  mkdirSync(join(root, 'var/run'), { recursive: true });
+  symlinkSync(r.socket, join(root, 'var/run/kleened.sock'));
+  writeFileSync(join(root, 'etc/rc.conf'), `kleened_socket="/var/run/kleened.sock"\n${rcConf}`);
   const run = await execa(process.execPath, [CLI_JS, 'adopt', '--root', root], {
     reject: false, timeout: 60_000, env: { KLEENE_SIM_STATE: r.statePath, KLEENE_SIM_SYSLOG: r.syslog },
   });

@@ -136,8 +136,8 @@ t.test('uninstall gives back the exact tree and rc.conf bytes it had before inst
   const before = await snapshot(root);
   const r = await install(root, { enable: true });
   t.equal(r.code, 0);
-  t.match(await fsp.readFile(join(root, '/etc/rc.conf'), 'utf8'), /kleened_enable='YES'/, 'rc.conf edited where sysrc would');
-  t.match(await fsp.readFile(join(root, '/etc/rc.conf.d/kleene_containers'), 'utf8'), /kleene_containers_enable='YES'/);
+  t.match(await fsp.readFile(join(root, '/etc/rc.conf'), 'utf8'), /kleened_enable="YES"/, 'rc.conf edited where sysrc would');
+  t.match(await fsp.readFile(join(root, '/etc/rc.conf.d/kleene_containers'), 'utf8'), /kleene_containers_enable="YES"/);
   t.notSame(await snapshot(root), before);
   const u = await uninstall(root);
   t.equal(u.code, 0);
@@ -198,7 +198,7 @@ t.test('uninstall sets back only the recorded variables when an rc.conf file was
   await fsp.appendFile(join(root, '/etc/rc.conf'), 'sshd_enable="YES"\n');
   await fsp.appendFile(join(root, '/etc/rc.conf.d/kleene_containers'), 'kleene_containers_list="web"\n');
   await uninstall(root);
-  t.equal(await fsp.readFile(join(root, '/etc/rc.conf'), 'utf8'), RC_CONF.replace('kleened_enable="NO"', "kleened_enable='NO'") + 'sshd_enable="YES"\n',
+  t.equal(await fsp.readFile(join(root, '/etc/rc.conf'), 'utf8'), RC_CONF + 'sshd_enable="YES"\n',
     'previous value set back, the later edit kept');
   t.equal(await fsp.readFile(join(root, '/etc/rc.conf.d/kleene_containers'), 'utf8'), 'kleene_containers_list="web"\n', 'variable that was unset is unset again');
 });
