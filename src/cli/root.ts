@@ -31,6 +31,10 @@ export async function resolveRootArg(raw: unknown): Promise<string> {
   if (/[\0\n\r]/.test(raw)) {
     throw new OptionError('bad-root', 'contains a NUL or line break', { option: 'root' }, 'give a plain directory path');
   }
+  // `..` makes the root another directory than the one written (a typo away from /etc).
+  if (raw.split('/').includes('..')) {
+    throw new OptionError('bad-root', `'${raw}' contains '..'`, { option: 'root' }, 'give the staging root without .. components');
+  }
   const abs = resolve(raw);
   let real: string;
   try {

@@ -66,8 +66,8 @@ t.test('src/rcorder reads our headers as the manual says', async (t) => {
     t.same({ provide: h.provide, require: h.require, before: h.before, keyword: h.keyword }, m, s.name);
   }
   // written out from the manual's rules, for our two scripts (rc.d/ is what install puts on a host)
-  t.same(manual.get('kleened'), { provide: ['kleened'], require: ['LOGIN', 'pf'], before: [], keyword: ['shutdown', 'nojail'] });
-  t.same(manual.get('kleene_containers'), { provide: ['kleene_containers'], require: ['kleened'], before: [], keyword: ['shutdown', 'nojail'] });
+  t.same(manual.get('kleened'), { provide: ['kleened'], require: ['LOGIN', 'pf'], before: ['securelevel'], keyword: ['shutdown', 'nojail'] });
+  t.same(manual.get('kleene_containers'), { provide: ['kleene_containers'], require: ['kleened'], before: ['securelevel'], keyword: ['shutdown', 'nojail'] });
 });
 
 t.test('a bare # ends the header, for src/rcorder as for the manual', async (t) => {
