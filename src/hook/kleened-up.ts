@@ -12,6 +12,13 @@ import { sleep } from './sleep.ts';
 
 /** One try at the API when no kleened process is alive: a unix socket nobody listens on refuses at once. */
 export const DOWN_TRY_MS = 400;
+/**
+ * How long "no pidfile" may mean "kleened is starting": `kleened daemon` returns before the Erlang
+ * VM has written /var/run/kleened.pid (FACTS, kleened's start order), so a restore run right after
+ * it finds neither pidfile nor socket for a moment. A pidfile naming a dead pid (a crash) gets no
+ * grace. Fail fast stays under a second and a half; a starting kleened is then waited for.
+ */
+export const NO_PIDFILE_GRACE_MS = 1000;
 /** The longest single try while kleened's process is alive (a hung socket cannot eat the whole wait). */
 const ALIVE_TRY_MS = 2000;
 
@@ -71,7 +78,8 @@ export async function awaitKleened(ctx: HookContext, address: string, timeoutMs:
       if (e.code === 'api-timeout') listening = true;
     }
     proc = deps.kleenedProcess(pidfile);
-    if (proc.state !== 'alive' && !listening) {
+    const starting = proc.state === 'no-pidfile' && performance.now() - t0 < Math.min(NO_PIDFILE_GRACE_MS, timeoutMs);
+    if (proc.state !== 'alive' && !listening && !starting) {
       throw new KleenedUnavailable(`kleened is not running (${processText(proc, pidfile)}; ${last}): ${fix}`);
     }
     const now = performance.now() - t0;

@@ -1,6 +1,7 @@
 // runHook with doubles for every adapter: the wiring from environment to report, without processes.
 import t from 'tap';
 import { runHook } from '../../src/hook/main.ts';
+import { NO_PIDFILE_GRACE_MS } from '../../src/hook/kleened-up.ts';
 import type { HookDeps } from '../../src/hook/deps.ts';
 import type { ContainerSummary, KleenedApi } from '../../src/kleened/types.ts';
 
@@ -63,18 +64,49 @@ t.test('check and plan never start, stop or log; check fails while a configured 
   t.equal(await runHook(['check'], { kleene_containers_list: 'box0' }, deps), 0, 'check is ok once it runs');
 });
 
-t.test('kleened not running (no live pid, no answer) fails every entry at once, saying how to start it', async (t) => {
+t.test('kleened crashed (its pidfile names a dead pid, no answer) fails every entry at once, saying how to start it', async (t) => {
   const { deps, calls } = fakeDeps(boxes, []);
   let tries = 0;
-  deps.kleenedProcess = () => ({ state: 'no-pidfile' });
+  deps.kleenedProcess = () => ({ state: 'dead', pid: 99999 });
   deps.api = () => ({ ...fakeDeps(boxes, []).deps.api('/s'), listContainers: async () => { tries++; throw new Error('cannot reach kleened at /s: ENOENT'); } });
   const t0 = Date.now();
   const code = await runHook(['restore'], { kleene_containers_list: 'box0 box1', kleene_containers_wait_timeout: '30' }, deps);
   t.equal(code, 1);
   t.ok(Date.now() - t0 < 1000, 'no wait');
   t.equal(tries, 1, 'one try');
-  t.match(calls.out, /^box0: failed: kleened is not running \(no pidfile \/var\/run\/kleened\.pid; cannot reach kleened at \/s: ENOENT\): start it with `service kleened start`; its log is \/var\/log\/kleened\.log$/m);
+  t.match(calls.out, /^box0: failed: kleened is not running \(\/var\/run\/kleened\.pid names pid 99999, which is gone; cannot reach kleened at \/s: ENOENT\): start it with `service kleened start`; its log is \/var\/log\/kleened\.log$/m);
   t.match(calls.out, /^box1: failed: kleened is not running/m);
+});
+
+t.test('no pidfile and no answer: kleened is not running once the start grace is over, not after the wait timeout', async (t) => {
+  // Mutation tried: NO_PIDFILE_GRACE_MS ignored (no `starting` in awaitKleened): one try, and the
+  // next test's starting kleened is reported not running.
+  const { deps, calls } = fakeDeps(boxes, []);
+  let tries = 0;
+  deps.kleenedProcess = () => ({ state: 'no-pidfile' });
+  deps.api = () => ({ ...fakeDeps(boxes, []).deps.api('/s'), listContainers: async () => { tries++; throw new Error('cannot reach kleened at /s: ENOENT'); } });
+  const t0 = Date.now();
+  const code = await runHook(['restore'], { kleene_containers_list: 'box0 box1', kleene_containers_wait_timeout: '30' }, deps);
+  const ms = Date.now() - t0;
+  t.equal(code, 1);
+  t.ok(ms >= NO_PIDFILE_GRACE_MS && ms < 30_000, `the grace, not the wait timeout (${ms} ms)`);
+  t.ok(tries > 1, `asked again during the grace (${tries} tries)`);
+  t.match(calls.out, /^box0: failed: kleened is not running \(no pidfile \/var\/run\/kleened\.pid; cannot reach kleened at \/s: ENOENT\): start it with `service kleened start`; its log is \/var\/log\/kleened\.log$/m);
+});
+
+t.test('kleened just started (`kleened daemon` returned, no pidfile yet): waited for, then restored', async (t) => {
+  const { deps, calls } = fakeDeps(boxes, []);
+  const t0 = Date.now();
+  // The VM writes its pidfile 300 ms after `kleened daemon` returned, and answers 600 ms later.
+  deps.kleenedProcess = () => (Date.now() - t0 < 300 ? { state: 'no-pidfile' } : { state: 'alive', pid: 4242 });
+  const api = deps.api('/s');
+  deps.api = () => ({ ...api, listContainers: async (signal) => {
+    if (Date.now() - t0 < 900) throw new Error('cannot reach kleened at /s: ENOENT');
+    return api.listContainers(signal);
+  } });
+  const code = await runHook(['restore'], { kleene_containers_list: 'box0', kleene_containers_wait_timeout: '10' }, deps);
+  t.equal(code, 0, calls.out);
+  t.same(calls.started, ['aaaaaaaaaaa1']);
 });
 
 t.test('kleened alive but not answering: waited for, bounded by the wait timeout (kleened_ready_timeout by default)', async (t) => {
