@@ -1,7 +1,7 @@
 // `kleene-boot plan --dot` through the bundled CLI against the kleened double: the graph of the
 // real plan, piped into Graphviz dot.
 import t from 'tap';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -13,8 +13,11 @@ const CLI_JS = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 function stageRoot(r: Rig, rcConf: string): string {
   const root = join(r.dir, 'root');
   mkdirSync(join(root, 'etc'), { recursive: true });
+  // -R DIR: kleened's socket is taken under DIR (issue 15): the staged host's socket is the rig's.
+  mkdirSync(join(root, 'var/run'), { recursive: true });
+  symlinkSync(r.socket, join(root, 'var/run/kleened.sock'));
   writeFileSync(join(root, 'etc/rc.conf'), [
-    `kleened_socket="${r.socket}"`,
+    'kleened_socket="/var/run/kleened.sock"',
     `kleene_containers_jls="${join(SHIMS_DIR, 'jls')}"`,
     `kleene_containers_zfs="${join(SHIMS_DIR, 'zfs')}"`,
     rcConf, '',
