@@ -96,6 +96,6 @@ t.test('a missing --root is one clear error', async (t) => {
     const r = await cli(...argv, '--root', '/nonexistent/kb-root');
     t.equal(r.code, 2, `${argv.join(' ')}: exit 2`);
     t.equal(r.stdout, '');
-    t.match(r.stderr, /^kleene-boot: --root: \/nonexistent\/kb-root does not exist\n/, argv.join(' '));
+    t.match(r.stderr, /^kleene-boot: --root: root \/nonexistent\/kb-root does not exist\n/, argv.join(' '));
   }
 });
