@@ -535,11 +535,14 @@ export async function startKleened(opts = {}) {
       closed = true;
       abort.abort();
       for (const ws of wss.clients) ws.terminate();
-      await Promise.all(listeners.map((l) => new Promise((resolve) => {
+      const closing = Promise.all(listeners.map((l) => new Promise((resolve) => {
         if (!l.listening) return resolve();
         l.close(() => resolve());
       })));
+      // close() waits for every connection to end: a client's idle keep-alive connection would
+      // hold it for the client's whole keep-alive time, so the open ones are dropped now.
       for (const s of sockets) s.destroy();
+      await closing;
       for (const target of targets) {
         if (target.socket && existsSync(target.socket)) { try { unlinkSync(target.socket); } catch { /* gone */ } }
       }
