@@ -4,6 +4,7 @@
 // node:child_process directly: the hook loads nothing heavy at boot.
 import { spawn } from 'node:child_process';
 import { HostCommandError } from '../errors.ts';
+import { toolEnv } from './run.ts';
 
 export interface LogStream {
   /** Sends one line (no newline in it); never throws: a failed logger is reported by close(). */
@@ -18,7 +19,7 @@ export function openLogStream(logger: string, tag: string, opts: { timeoutMs: nu
   let failure: string | undefined;
   let stderr = '';
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const child = spawn(logger, ['-t', tag], { stdio: ['pipe', 'ignore', 'pipe'] });
+  const child = spawn(logger, ['-t', tag], { env: toolEnv(), stdio: ['pipe', 'ignore', 'pipe'] });
   const exit = new Promise<void>((resolve) => {
     child.once('error', (e: NodeJS.ErrnoException) => {
       failure ??= `cannot run ${logger}: ${e.code ?? e.message}`;

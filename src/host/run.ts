@@ -1,5 +1,5 @@
 // The one way host adapters run a tool: node's child_process with an argument list (no shell), a
-// timeout, the environment left as is, and every failure turned into a HostCommandError naming
+// timeout, the environment less rc.conf's variables (toolEnv), and every failure turned into a HostCommandError naming
 // the command. The hook runs four tools with fixed arguments at boot: it needs neither execa's
 // features nor its dependency tree (issue 13), so this adapter is all it loads.
 import { spawn } from 'node:child_process';
@@ -17,6 +17,16 @@ export interface RunOptions {
   input?: string;
 }
 
+/**
+ * The environment tools run with: the hook's own, less rc.conf's kleene_containers_* and
+ * kleened_* variables that rc.d exported to the hook. A jail's ready command has no use for the
+ * host's configuration, and at 500 containers copying their 500 `_depend` variables into every
+ * jls spawn cost a restore 0.3 s (bench profile).
+ */
+export function toolEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(kleene_containers|kleened)_/.test(k)));
+}
+
 /** After SIGTERM on timeout or cancel, SIGKILL follows this much later. */
 const KILL_AFTER_MS = 1000;
 
@@ -30,7 +40,7 @@ export function runTool(file: string, args: string[], opts: RunOptions): Promise
     }
     let child;
     try {
-      child = spawn(file, args, { stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+      child = spawn(file, args, { env: toolEnv(), stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     } catch (err) {
       reject(new HostCommandError('host-spawn', `cannot run ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { command }));
       return;
