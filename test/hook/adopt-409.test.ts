@@ -7,12 +7,9 @@
 // printing "restart_policy NOT changed" replaced by the success line, failed++ dropped): this
 // test fails on the exit code and on web's line.
 import t from 'tap';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { SHIMS_DIR } from '../helpers/sim-state.ts';
-import { rig } from './rig.ts';
+import { rig, stageRoot } from './rig.ts';
 
 const CLI_JS = process.env.KLEENE_CLI_JS ?? fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -21,12 +18,7 @@ async function adopt(t: Tap.Test, rcConf: string) {
     { name: 'web', running: true, restart_policy: 'on-startup', faults: { jail_m_fails: 'jail: cannot set host.hostname' } },
     { name: 'db', running: true, restart_policy: 'on-startup' },
   ] });
-  const root = join(r.dir, 'root');
-  mkdirSync(join(root, 'etc'), { recursive: true });
-  // -R DIR: kleened's socket is taken under DIR too (issue 15), so the staged host's socket is the rig's.
-  mkdirSync(join(root, 'var/run'), { recursive: true });
-  symlinkSync(r.socket, join(root, 'var/run/kleened.sock'));
-  writeFileSync(join(root, 'etc/rc.conf'), `kleened_socket="/var/run/kleened.sock"\n${rcConf}`);
+  const root = stageRoot(r, ['kleened_socket="/var/run/kleened.sock"', rcConf]);
   const run = await execa(process.execPath, [CLI_JS, 'adopt', '--root', root], {
     reject: false, timeout: 60_000, env: { KLEENE_SIM_STATE: r.statePath, KLEENE_SIM_SYSLOG: r.syslog },
   });

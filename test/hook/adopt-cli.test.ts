@@ -1,31 +1,22 @@
 // `kleene-boot adopt` and the hook verbs through the bundled CLI (dist/cli.js), reading rc.conf
 // from a staged root, against the kleened double.
 import t from 'tap';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { SHIMS_DIR } from '../helpers/sim-state.ts';
-import { rig, type Rig } from './rig.ts';
+import { rig, stageRoot, type Rig } from './rig.ts';
 
 const CLI_JS = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
-function stageRoot(r: Rig, rcConf: string): string {
-  const root = join(r.dir, 'root');
-  mkdirSync(join(root, 'etc'), { recursive: true });
-  // -R: the host's / is root, for kleened's socket too: the double listens, as far as the CLI
-  // can tell, at ROOT/var/run/kleened.sock (kleened_socket's default).
-  mkdirSync(join(root, 'var/run'), { recursive: true });
-  symlinkSync(r.socket, join(root, 'var/run/kleened.sock'));
-  writeFileSync(join(root, 'etc/rc.conf'), [
-    `kleene_containers_jls="${join(SHIMS_DIR, 'jls')}"`,
-    `kleene_containers_zfs="${join(SHIMS_DIR, 'zfs')}"`,
-    `kleene_containers_jexec="${join(SHIMS_DIR, 'jexec')}"`,
-    `kleene_containers_logger="${join(SHIMS_DIR, 'logger')}"`,
-    rcConf, '',
-  ].join('\n'));
-  return root;
-}
+const stage = (r: Rig, rcConf: string): string => stageRoot(r, [
+  `kleene_containers_jls="${join(SHIMS_DIR, 'jls')}"`,
+  `kleene_containers_zfs="${join(SHIMS_DIR, 'zfs')}"`,
+  `kleene_containers_jexec="${join(SHIMS_DIR, 'jexec')}"`,
+  `kleene_containers_logger="${join(SHIMS_DIR, 'logger')}"`,
+  rcConf,
+]);
 
 async function cli(r: Rig, args: string[]) {
   return execa(process.execPath, [CLI_JS, ...args], {
@@ -43,7 +34,7 @@ async function rcValue(root: string, name: string): Promise<string> {
 
 t.test('adopt --dry-run shows the change and changes nothing', async (t) => {
   const r = await rig(t, { containers: [{ name: 'web', restart_policy: 'on-startup' }, { name: 'db' }] });
-  const root = stageRoot(r, 'kleene_containers_list="db"');
+  const root = stage(r, 'kleene_containers_list="db"');
   const before = readFileSync(join(root, 'etc/rc.conf'), 'utf8');
   const run = await cli(r, ['adopt', '--dry-run', '--root', root]);
   t.equal(run.exitCode, 0, run.stderr);
@@ -61,7 +52,7 @@ t.test('adopt adds on-startup containers to the list and sets their policy to no
     { name: 'twin', restart_policy: 'on-startup' }, { name: 'twin' },
     { name: 'manual' },
   ] });
-  const root = stageRoot(r, 'kleene_containers_list="db"');
+  const root = stage(r, 'kleene_containers_list="db"');
   const run = await cli(r, ['adopt', '--root', root]);
   t.equal(run.exitCode, 0, run.stdout + run.stderr);
   const twinId = r.id('twin'); // the first twin, the one with restart_policy on-startup
@@ -80,7 +71,7 @@ t.test('adopt adds on-startup containers to the list and sets their policy to no
 
 t.test('the CLI verbs run the hook\'s code on rc.conf: check, then restore', async (t) => {
   const r = await rig(t, { containers: [{ name: 'web', faults: { start_delay_ms: 10 } }] });
-  const root = stageRoot(r, 'kleene_containers_list="web"');
+  const root = stage(r, 'kleene_containers_list="web"');
   const check = await cli(r, ['check', '--root', root]);
   // check is rc.d status: non-zero while a configured container does not run (issue 15).
   t.equal(check.exitCode, 1, check.stderr);
@@ -98,7 +89,7 @@ t.test('-R means the host\'s / for kleened\'s socket: plan, check, restore, stop
   const r = await rig(t, { containers: [{ name: 'web', restart_policy: 'on-startup' }] });
   // rc.conf names the socket by its host path; the CLI must reach it under the root, never at
   // that path on this machine (where nothing listens, or another kleened does).
-  const root = stageRoot(r, 'kleene_containers_list="web"\nkleened_socket="/var/run/kleened.sock"\nkleene_containers_wait_timeout=1');
+  const root = stage(r, 'kleene_containers_list="web"\nkleened_socket="/var/run/kleened.sock"\nkleene_containers_wait_timeout=1');
   for (const verb of ['plan', 'check']) {
     const run = await cli(r, [verb, '-R', root]);
     t.match(run.stdout, /^\s*web \([0-9a-f]{12}\)/m, `${verb} -R reached the double under the root\n${run.stdout}${run.stderr}`);

@@ -1,7 +1,7 @@
 // A rig for running the REAL bundled boot hook (dist/hook.js, built by `npm run build`) as a
 // child process against the kleened double on a unix socket in a temp dir, with the jls, zfs,
 // jexec and logger shims reading the same sim state. Not a test file itself.
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,4 +109,18 @@ export function startRequests(r: Rig): string[] {
 /** Completion time of each container's start in the sim (the double's `start` events). */
 export function startedAt(r: Rig): Map<string, number> {
   return new Map(r.state().events.filter((e) => e.type === 'start').map((e) => [e.container, Date.parse(e.time)]));
+}
+
+/**
+ * A staged host root for the CLI's -R beside the rig: ROOT/etc/rc.conf holding `rcLines`, and
+ * ROOT/var/run/kleened.sock leading to the rig's double (with -R the host's / is ROOT for
+ * kleened's socket too, issue 15).
+ */
+export function stageRoot(r: Rig, rcLines: string[]): string {
+  const root = join(r.dir, 'root');
+  mkdirSync(join(root, 'etc'), { recursive: true });
+  mkdirSync(join(root, 'var/run'), { recursive: true });
+  symlinkSync(r.socket, join(root, 'var/run/kleened.sock'));
+  writeFileSync(join(root, 'etc/rc.conf'), [...rcLines, ''].join('\n'));
+  return root;
 }

@@ -1,36 +1,27 @@
 // `kleene-boot plan --dot` through the bundled CLI against the kleened double: the graph of the
 // real plan, piped into Graphviz dot.
 import t from 'tap';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { SHIMS_DIR } from '../helpers/sim-state.ts';
-import { rig, type Rig } from '../hook/rig.ts';
+import { rig, stageRoot, type Rig } from '../hook/rig.ts';
 
 const CLI_JS = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
-function stageRoot(r: Rig, rcConf: string): string {
-  const root = join(r.dir, 'root');
-  mkdirSync(join(root, 'etc'), { recursive: true });
-  // -R DIR: kleened's socket is taken under DIR (issue 15): the staged host's socket is the rig's.
-  mkdirSync(join(root, 'var/run'), { recursive: true });
-  symlinkSync(r.socket, join(root, 'var/run/kleened.sock'));
-  writeFileSync(join(root, 'etc/rc.conf'), [
-    'kleened_socket="/var/run/kleened.sock"',
-    `kleene_containers_jls="${join(SHIMS_DIR, 'jls')}"`,
-    `kleene_containers_zfs="${join(SHIMS_DIR, 'zfs')}"`,
-    rcConf, '',
-  ].join('\n'));
-  return root;
-}
+const stage = (r: Rig, rcConf: string): string => stageRoot(r, [
+  'kleened_socket="/var/run/kleened.sock"',
+  `kleene_containers_jls="${join(SHIMS_DIR, 'jls')}"`,
+  `kleene_containers_zfs="${join(SHIMS_DIR, 'zfs')}"`,
+  rcConf,
+]);
 
 t.test('plan --dot draws the real plan: waves, decisions, reasons, edges', async (t) => {
   const r = await rig(t, {
     containers: [{ name: 'db' }, { name: 'web' }, { name: 'old', running: true }, { name: 'vol', volumes: ['data'] }],
     datasets: { 'zroot/kleene/volumes/data': null },
   });
-  const root = stageRoot(r, 'kleene_containers_list="web db old vol ghost"\nkleene_containers_web_depend="db"');
+  const root = stage(r, 'kleene_containers_list="web db old vol ghost"\nkleene_containers_web_depend="db"');
   const run = await execa(process.execPath, [CLI_JS, 'plan', '--dot', '--root', root], { reject: false, env: { KLEENE_SIM_STATE: r.statePath } });
   t.equal(run.exitCode, 1, 'vol is blocked and ghost unknown: plan says so by its exit status');
   t.match(run.stdout, /^digraph kleene_containers \{$/m);
@@ -51,7 +42,7 @@ t.test('plan --dot draws the real plan: waves, decisions, reasons, edges', async
 
 t.test('plan --dot with kleened down: the graph of what rc.conf alone decides, the reason on stderr', async (t) => {
   const r = await rig(t, { containers: [{ name: 'db' }] }, { kleened: false });
-  const root = stageRoot(r, 'kleene_containers_list="db web"\nkleene_containers_web_depend="db"\nkleene_containers_wait_timeout="1"');
+  const root = stage(r, 'kleene_containers_list="db web"\nkleene_containers_web_depend="db"\nkleene_containers_wait_timeout="1"');
   const run = await execa(process.execPath, [CLI_JS, 'plan', '--dot', '--root', root], { reject: false, env: { KLEENE_SIM_STATE: r.statePath } });
   t.equal(run.exitCode, 1);
   t.match(run.stdout, 'label="kleene_containers restore plan from rc.conf alone (kleened could not be asked)');
@@ -63,7 +54,7 @@ t.test('plan --dot with kleened down: the graph of what rc.conf alone decides, t
 
 t.test('restore --root leaves its record under the staged root, where report --root reads it', async (t) => {
   const r = await rig(t, { containers: [{ name: 'db', faults: { start_delay_ms: 20 } }, { name: 'web', faults: { start_delay_ms: 20 } }] });
-  const root = stageRoot(r, 'kleene_containers_list="db web"\nkleene_containers_web_depend="db"\nkleene_containers_logger="/bin/true"');
+  const root = stage(r, 'kleene_containers_list="db web"\nkleene_containers_web_depend="db"\nkleene_containers_logger="/bin/true"');
   const env = { KLEENE_SIM_STATE: r.statePath };
   const run = await execa(process.execPath, [CLI_JS, 'restore', '--root', root], { reject: false, env });
   t.equal(run.exitCode, 0, run.stdout + run.stderr);
