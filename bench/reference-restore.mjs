@@ -1,4 +1,4 @@
-// The bench's reference restorer (issue 13): the naive parallel restorer kleene-boot is measured
+// The bench's reference restorer: the naive parallel restorer kleene-boot is measured
 // against, never shipped. It reads the hook's rc.conf variables (kleene_containers_list, _jobs,
 // _<name>_depend, _start_timeout, kleened_socket), lists kleened's containers once, then starts
 // every listed container that does not run, longest chain of dependents first, at most `jobs` at

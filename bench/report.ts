@@ -1,4 +1,4 @@
-// The benchmark's targets (issues 7 and 13) and its tables. Pure: figures in, markdown text out, so
+// The benchmark's targets and its tables. Pure: figures in, markdown text out, so
 // the smoke test can check a miss is marked without running anything.
 import { fmtMiB, fmtMs, fmtRatio, median } from './stats.ts';
 
@@ -6,7 +6,7 @@ import { fmtMiB, fmtMs, fmtRatio, median } from './stats.ts';
 export function restoreLimitMs(boundMs: number): number {
   return 1.05 * boundMs + 100;
 }
-/** Hook overhead to the first start ÷ bare node, at 10 and at the largest size (issue 13). */
+/** Hook overhead to the first start ÷ bare node, at 10 and at the largest size. */
 export const OVERHEAD_LIMIT = 1.5;
 export const RC_SET_LIMIT = 2;
 export const GENERATE_LIMIT = 2;

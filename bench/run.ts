@@ -1,5 +1,5 @@
 // `npm run bench`: how fast kleene-boot gets a host's containers back, against the limit and the
-// alternatives (issues 7 and 13). Runs hook.js restore against the kleened double and the jls/zfs
+// alternatives. Runs hook.js restore against the kleened double and the jls/zfs
 // shims, and in the same repetitions the reference restorer (bench/reference-restore.mjs, a naive
 // parallel restorer) against the same double; plus the hook bundle's load time, `generate` and
 // `rc set`, several times; prints markdown tables of medians with each target beside its figure
@@ -253,7 +253,7 @@ async function main(): Promise<number> {
   const probes: FigureRow[] = [
     probeRow('jls calls before the first start', smallRuns.map((r) => r.jlsBeforeFirstStart), bigRuns.map((r) => r.jlsBeforeFirstStart), [10, bigN]),
     { figure: 'jls calls per restore, all', value: `${median(smallRuns.map((r) => r.jlsCalls))} at 10, ${median(bigRuns.map((r) => r.jlsCalls))} at ${bigN}`,
-      target: 'one per batch of finished starts a dependent waits on (issue 11)', verdict: '—',
+      target: 'one per batch of finished starts a dependent waits on', verdict: '—',
       note: `max ${Math.max(...bigRuns.map((r) => r.jlsCalls))} at ${bigN}` },
     probeRow('zfs calls per restore', smallRuns.map((r) => r.zfsCalls), bigRuns.map((r) => r.zfsCalls), [10, bigN]),
     probeRow('GET /containers/list per restore', smallRuns.map((r) => r.listCalls), bigRuns.map((r) => r.listCalls), [10, bigN]),

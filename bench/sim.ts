@@ -21,7 +21,7 @@ export const HOOK_JS = join(REPO, 'dist', 'hook.js');
 export const CLI_JS = join(REPO, 'dist', 'cli.js');
 const SERVE = join(here, 'double', 'serve.mjs');
 const RSS_PROBE = join(here, 'rss-probe.cjs');
-/** The naive parallel restorer kleene-boot is compared with (issue 13). */
+/** The naive parallel restorer kleene-boot is compared with. */
 export const REFERENCE_JS = join(here, 'reference-restore.mjs');
 
 /** The arguments src/host/jls.ts and src/host/zfs.ts pass (what the probe cache answers). */
@@ -168,7 +168,7 @@ export interface RestoreRunOptions {
  * shim (with `env` set) — how `live`, or `other` when the arguments differ from the cached ones
  * (the hook changed them: the cache needs updating). With `mirror`, EVERY call with exactly
  * `mirror.args` prints the file the double keeps current (bench/double/memo-state.mjs) — how
- * `mirror`: the hook may call jls once per batch of finished starts (issue 11), and a node start
+ * `mirror`: the hook may call jls once per batch of finished starts, and a node start
  * per call would measure the shim. The wrapper is then bash, answering with builtins only
  * ($EPOCHREALTIME, read, printf: no fork), as cheap to spawn as a single exec of FreeBSD's jls;
  * the sh version with date(1) and cat took 3 × a bare exec on the loaded bench machine.
@@ -235,7 +235,7 @@ export function hookEnv(graph: readonly GraphNode[], jobs: number, paths: { sock
 }
 
 /** The rc.conf variable that tells the hook where kleened's config.yaml is (default
- * /usr/local/etc/kleened/config.yaml), when the built hook reads config.yaml at all (issue 11):
+ * /usr/local/etc/kleened/config.yaml), when the built hook reads config.yaml at all:
  * a hook built before that needs kleened_socket. */
 export const CONFIG_ENV: string | undefined = hookReadsConfig() ? 'kleened_config' : undefined;
 
@@ -323,7 +323,7 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
     writeFileSync(sink, '#!/bin/sh\nexec cat > /dev/null\n');
     chmodSync(sink, 0o755);
     writeCountingWrapper(tools.logger, 'logger', sink, counter);
-    // kleened's config.yaml naming the socket, where the hook reads it (issue 11): the overhead
+    // kleened's config.yaml naming the socket, where the hook reads it: the overhead
     // to the first start includes reading and parsing it.
     const config = join(dir, 'config.yaml');
     writeFileSync(config, kleenedConfigYaml(`http://${socket}`));

@@ -21,7 +21,7 @@ await writeFile('dist/package.json', '{ "type": "commonjs" }\n');
 await Promise.all([
   // The CLI: each command module is imported lazily (src/cli/commands/index.ts), which esbuild
   // keeps as lazily initialised closures; minified so node reads and compiles half the bytes at
-  // every start (`rc set`, `generate`: issue 13's 2 x bare node target).
+  // every start (`rc set`, `generate`: a command should start about as fast as bare node).
   build({ ...common, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.js', minify: true }),
   // The hook is what boot loads: minified (less to read and parse at every boot), with ws and
   // yaml kept in the bundle as lazily evaluated modules (src/kleened/exec-start.ts, address.ts).

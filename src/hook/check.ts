@@ -5,8 +5,8 @@ import type { HookContext } from './context.ts';
 import { readyText } from './execute.ts';
 import { gatherInventory } from './inventory.ts';
 import { awaitKleened, KleenedUnavailable, resolveAddress } from './kleened-up.ts';
-import type { ContainerResult } from './outcome.ts';
-import { outcomeWord, type Report } from './report.ts';
+import { outcomeWord, type ContainerResult } from '../model/run.ts';
+import type { Report } from './report.ts';
 import { problemResults, unreachableReport } from './restore.ts';
 import { QUICK_WAIT_MS } from './stop.ts';
 

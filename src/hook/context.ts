@@ -52,7 +52,7 @@ export interface ContextOptions {
 /** Builds the context from environment variables; bad values become notes and their defaults. */
 export function contextFromEnv(env: VarMap, deps: HookDeps, opts: ContextOptions = {}): HookContext {
   // kleene_containers_wait_timeout defaults to kleened_ready_timeout: one number for "how long
-  // kleened may take to answer" (issue 11). An empty kleened_socket means "not set".
+  // kleened may take to answer" . An empty kleened_socket means "not set".
   const vars: Record<string, string | undefined> = { ...env };
   if (vars.kleene_containers_wait_timeout === undefined && vars.kleened_ready_timeout !== undefined) {
     vars.kleene_containers_wait_timeout = vars.kleened_ready_timeout;

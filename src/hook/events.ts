@@ -1,7 +1,7 @@
 // Progress of a hook run, as events: the one interface through which a caller (live progress
 // lines, a per-run JSON record) learns the moments of a run. `at` is milliseconds since the run
 // began (HookContext.t0). Events come in order for one container; containers interleave.
-import type { ContainerResult } from './outcome.ts';
+import type { ContainerResult } from '../model/run.ts';
 
 export type RunEvent =
   /** kleened's API answered (its container list is the first fact); waitedMs = time spent waiting. */

@@ -1,19 +1,19 @@
-// Acting on a restore while its facts come in (issue 13, streaming restore). The plan's pure
+// Acting on a restore while its facts come in (a streaming restore). The plan's pure
 // parts decide: planSkeleton (order, dependencies, cycles: from rc.conf and kleened's container
 // list) and decideOwn (one container, from the facts known so far). This executor applies them:
 // a container is decided as soon as the facts it needs are in (its jail, its mountpoints, and
 // the volume facts only when it mounts a volume), and starts as soon as its dependencies are up,
 // at most `jobs` starts at once, each bounded by the start timeout. Up means its jail runs
-// (seen in jls, batched through JailWatch) and its ready check passed (issue 11). A container
+// (seen in jls, batched through JailWatch) and its ready check passed. A container
 // whose restart_policy is on-startup is kleened's to start: its jail is waited for, never
 // started a second time. A failure blocks only that container's dependents; the rest go on.
 import type { ReadyCheck } from '../model/config.ts';
 import { decideOwn, type Skeleton } from '../plan/restore.ts';
 import type { DatasetInfo, Facts, Got, Target } from '../plan/types.ts';
-import type { MountPoint, Volume } from '../kleened/types.ts';
+import type { MountFacts, VolumeFacts } from '../model/facts.ts';
 import type { RunEvent } from './events.ts';
 import type { JailAnswer } from './jail-watch.ts';
-import type { ContainerResult } from './outcome.ts';
+import type { ContainerResult } from '../model/run.ts';
 import { deadline } from './sleep.ts';
 
 export interface StartActions {
@@ -87,8 +87,8 @@ export class RestoreRun {
 
   setJails(g: Got<string[]>): void { this.facts.jails = g; this.evaluateAll(); }
   setDatasets(g: Got<DatasetInfo[]>): void { this.facts.datasets = g; this.evaluateAll(); }
-  setVolumes(g: Got<Volume[]>): void { this.facts.volumes = g; this.evaluateAll(); }
-  setMounts(id: string, g: Got<MountPoint[]>): void {
+  setVolumes(g: Got<VolumeFacts[]>): void { this.facts.volumes = g; this.evaluateAll(); }
+  setMounts(id: string, g: Got<MountFacts[]>): void {
     this.facts.mounts[id] = g;
     const n = this.nodes.get(id);
     if (n) this.evaluate(n);

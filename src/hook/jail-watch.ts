@@ -1,4 +1,4 @@
-// Seeing started jails in jls, batched (issue 11): kleened closes the start WebSocket with 1001
+// Seeing started jails in jls, batched: kleened closes the start WebSocket with 1001
 // once `jail -c` is spawned, so a started container counts as up for its dependents only once
 // its jail is seen. One jls call answers every container waiting at that moment; a container
 // that finishes its start while jls runs is answered by the next call, right after; nothing

@@ -1,4 +1,4 @@
-// Is kleened there? The hook's first question, answered fast (issue 11): when kleened's pidfile
+// Is kleened there? The hook's first question, answered fast: when kleened's pidfile
 // names no live process and the API does not answer at once, kleened is not running and waiting
 // cannot help: the run ends at once, saying how to start it and where its log is. Only while
 // kleened's process is alive (starting, or hung) does the hook wait, bounded by

@@ -10,8 +10,8 @@ import { buildRecord, type ContainerFacts } from '../record/build.ts';
 import type { RecordCommand, RunRecord } from '../record/schema.ts';
 import { recordDir } from '../record/store.ts';
 import type { Decision, Plan } from '../plan/types.ts';
-import type { ContainerResult, Outcome } from './outcome.ts';
-import { printable, reportLines, resultLine, summaryLine, type Report } from './report.ts';
+import { printable, type ContainerResult, type Outcome } from '../model/run.ts';
+import { reportLines, resultLine, summaryLine, type Report } from './report.ts';
 
 /** The plan's decision behind an outcome of a container that was not asked to start. */
 const DECISION_OF: Partial<Record<Outcome, Decision>> = {

@@ -1,49 +1,18 @@
 // The run's report: one line per container and a summary, the same lines on stdout and in
 // syslog, or one JSON document for machines.
-import type { ContainerResult, Outcome } from './outcome.ts';
-
-const WORDS: Record<Outcome, string> = {
-  'started': 'started',
-  'started-by-kleened': 'started by kleened',
-  'kleened-starts': 'left to kleened',
-  'running': 'already running',
-  'would-start': 'would start',
-  'stopped': 'stopped',
-  'not-running': 'not running',
-  'blocked': 'blocked',
-  'blocked-dependency': 'blocked by dependency',
-  'cycle': 'blocked',
-  'failed': 'failed',
-  'timed-out': 'timed out',
-  'unknown': 'unknown',
-  'ambiguous': 'ambiguous',
-};
-
-/** The words for an outcome in a report line. */
-export function outcomeWord(o: Outcome): string {
-  return WORDS[o];
-}
-
-/**
- * Control characters shown as `\xNN`: kleened checks names only on create (its update sets a
- * name unchecked) and messages are kleened's text, so either could hold a newline that would
- * forge a report line on the console or in syslog.
- */
-export function printable(s: string): string {
-  return s.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
+import { OUTCOME_WORDS, outcomeWord, printable, type ContainerResult } from '../model/run.ts';
 
 /** `NAME (ID): outcome[: reason]` for one container, on one line whatever the name or reason hold. */
 export function resultLine(r: ContainerResult): string {
   const who = r.id ? `${r.name} (${r.id})` : r.entry;
-  return printable(`${who}: ${WORDS[r.outcome]}${r.reason ? `: ${r.reason}` : ''}`);
+  return printable(`${who}: ${outcomeWord(r.outcome)}${r.reason ? `: ${r.reason}` : ''}`);
 }
 
 /** `N started, M already running, …` counting only outcomes that occur, in a fixed order. */
 export function summaryLine(verb: string, results: ContainerResult[], ok: boolean): string {
   const counts = new Map<string, number>();
-  for (const r of results) counts.set(WORDS[r.outcome], (counts.get(WORDS[r.outcome]) ?? 0) + 1);
-  const parts = [...new Set(Object.values(WORDS))].filter((w) => counts.has(w)).map((w) => `${counts.get(w)} ${w}`);
+  for (const r of results) counts.set(outcomeWord(r.outcome), (counts.get(outcomeWord(r.outcome)) ?? 0) + 1);
+  const parts = OUTCOME_WORDS.filter((w) => counts.has(w)).map((w) => `${counts.get(w)} ${w}`);
   const n = results.length;
   return `${verb}: ${ok ? 'ok' : 'FAILED'}: ${n} container${n === 1 ? '' : 's'}${parts.length ? `: ${parts.join(', ')}` : ''}`;
 }

@@ -1,6 +1,6 @@
 // `restore`: find kleened (fast when it is down), then stream: jls, zfs and the volume list run
 // concurrently, inspects run ahead of the starts (bounded), and each container starts as soon
-// as what decides it is known (issue 13). The decisions are the plan's (planSkeleton, decideOwn).
+// as what decides it is known, so the first start does not wait for the slowest fact. The decisions are the plan's (planSkeleton, decideOwn).
 import { planSkeleton } from '../plan/restore.ts';
 import type { EntryProblem } from '../plan/types.ts';
 import { hostPath, since, type HookContext } from './context.ts';
@@ -8,7 +8,7 @@ import { RestoreRun, type StartActions } from './execute.ts';
 import { INSPECT_CONCURRENCY, INVENTORY_TIMEOUT_MS, datasetsFact, got, jailsFact } from './inventory.ts';
 import { JailWatch } from './jail-watch.ts';
 import { awaitKleened, resolveAddress } from './kleened-up.ts';
-import { RUNS, type ContainerResult } from './outcome.ts';
+import { RUNS, type ContainerResult } from '../model/run.ts';
 import { waitReady } from './ready.ts';
 import type { Report } from './report.ts';
 

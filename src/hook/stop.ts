@@ -5,7 +5,7 @@ import { planRestore } from '../plan/restore.ts';
 import { since, type HookContext } from './context.ts';
 import { INVENTORY_TIMEOUT_MS, gatherInventory } from './inventory.ts';
 import { awaitKleened, KleenedUnavailable, resolveAddress } from './kleened-up.ts';
-import type { ContainerResult } from './outcome.ts';
+import type { ContainerResult } from '../model/run.ts';
 import type { Report } from './report.ts';
 import { deadline } from './sleep.ts';
 import { nothingConfigured, problemResults, unreachableReport } from './restore.ts';

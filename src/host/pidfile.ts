@@ -1,6 +1,6 @@
 // kleened's pidfile (/var/run/kleened.pid, FACTS): kleened writes its own pid there first thing
 // and removes it on a clean stop; a crash leaves it naming a dead pid. Whether that process is
-// alive decides whether waiting for the API can help (issue 11). One read, one kill(pid, 0).
+// alive decides whether waiting for the API can help. One read, one kill(pid, 0).
 import { readFileSync } from 'node:fs';
 
 export type KleenedProcess =

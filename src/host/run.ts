@@ -1,7 +1,7 @@
 // The one way host adapters run a tool: node's child_process with an argument list (no shell), a
 // timeout, the environment less rc.conf's variables (toolEnv), and every failure turned into a HostCommandError naming
 // the command. The hook runs four tools with fixed arguments at boot: it needs neither execa's
-// features nor its dependency tree (issue 13), so this adapter is all it loads.
+// features nor its dependency tree (its load time is on every boot's path), so this adapter is all it loads.
 import { spawn } from 'node:child_process';
 import { HostCommandError } from '../errors.ts';
 

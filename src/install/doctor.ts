@@ -57,7 +57,7 @@ export interface DoctorFacts {
   hooks: NodeFact[];
   containers: { ok: true; list: ContainerSummary[] } | { ok: false; reason: string };
   rcorder: RcorderFact | { error: string };
-  /** Where kleened listens: rc.conf's kleened_socket and what kleened's config.yaml says (issue 11). */
+  /** Where kleened listens: rc.conf's kleened_socket and what kleened's config.yaml says (they must agree, or the hook asks the wrong address). */
   address?: AddressFact;
 }
 

@@ -1,4 +1,4 @@
-// The rc.conf editor as install and uninstall use it (src/rcconf, issue 3), behind an interface so
+// The rc.conf editor as install and uninstall use it (src/rcconf), behind an interface so
 // tests can count calls or simulate failures. Install never edits rc.conf text itself.
 import { applyEdits } from '../rcconf/editor.ts';
 

@@ -32,7 +32,7 @@ export function parseListener(address: string): Listener | string {
  * block layout of kleened's example (`api_listening_sockets:` then `  - address: "…"` items);
  * undefined whenever anything else could be going on (anchors, flow style, tabs, escapes, block
  * scalars, several documents), and then the yaml parser decides. Loading and running the yaml
- * parser costs a boot tens of milliseconds for three lines (issue 13's overhead target).
+ * parser costs a boot tens of milliseconds for three lines, and the hook's start-up is on every boot's path.
  */
 export function quickListenAddresses(text: string): string[] | undefined {
   if (/[\t\r&*!{}[\]|>%@`\\]/.test(text) || /^(---|\.\.\.)/m.test(text)) return undefined;

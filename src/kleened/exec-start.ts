@@ -8,7 +8,7 @@ import { ApiError } from '../errors.ts';
 import { tcpTarget, type KleenedAddress } from './http.ts';
 
 // The WebSocket client is loaded on the first start only: `check`, `plan`, `stop` and a restore
-// with nothing to start never pay for it (issue 13). esbuild keeps the lazy module in the bundle.
+// with nothing to start never pay for it. esbuild keeps the lazy module in the bundle.
 let wsModule: Promise<typeof import('ws')> | undefined;
 function loadWs(): Promise<typeof import('ws')> {
   wsModule ??= import('ws');

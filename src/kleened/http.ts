@@ -1,7 +1,7 @@
 // HTTP/1.1 to kleened: over its unix socket (an address that is a path) or a plain TCP listener
 // (`http://host:port`, from config.yaml). One keep-alive connection pool per address, so a
 // restore's list, inspects and exec/create reuse connections instead of opening one each
-// (issue 13); closeKleenedConnections() ends them so they never hold the process open. Each call
+// (a connection per request cost a connect per container); closeKleenedConnections() ends them so they never hold the process open. Each call
 // is bounded by the caller's AbortSignal; the body is read whole (kleened answers small JSON).
 import http from 'node:http';
 import { ApiError } from '../errors.ts';

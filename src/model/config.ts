@@ -12,7 +12,7 @@ export type ReadyCheck =
 
 export interface ContainerSettings {
   depend: string[];
-  /** `_depend` entries that are not container names or ids: the container is blocked on them (issue 11). */
+  /** `_depend` entries that are not container names or ids: the container is blocked on them (a dependency is never dropped). */
   badDepend?: string[];
   priority: number;
   ready: ReadyCheck;

@@ -1,5 +1,5 @@
 // Which containers `adopt` takes over from kleened's own on-startup policy. Pure.
-import type { ContainerSummary } from '../kleened/types.ts';
+import type { ContainerFacts } from '../model/facts.ts';
 
 export interface AdoptStep {
   id: string;
@@ -11,8 +11,8 @@ export interface AdoptStep {
 }
 
 /** Lists the on-startup containers to adopt, by id order; entries by name only when the name is unambiguous. */
-export function planAdopt(containers: readonly ContainerSummary[], list: readonly string[]): AdoptStep[] {
-  const named = (c: ContainerSummary): boolean => list.some((e) => e === c.id || e.replace(/^\//, '') === c.name.replace(/^\//, ''));
+export function planAdopt(containers: readonly ContainerFacts[], list: readonly string[]): AdoptStep[] {
+  const named = (c: ContainerFacts): boolean => list.some((e) => e === c.id || e.replace(/^\//, '') === c.name.replace(/^\//, ''));
   return containers
     .filter((c) => c.restart_policy === 'on-startup')
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))

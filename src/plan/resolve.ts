@@ -3,22 +3,22 @@
 // entry must match exactly one container by exact name or exact id; from then on we key on ids.
 import { settingsFor, type ContainersConfig } from '../model/config.ts';
 import { varPart } from '../model/names.ts';
-import type { ContainerSummary } from '../kleened/types.ts';
+import type { ContainerFacts } from '../model/facts.ts';
 import type { EntryProblem, Target } from './types.ts';
 
-type Match = { ok: true; container: ContainerSummary } | { ok: false; kind: 'unknown' | 'ambiguous'; message: string; hint?: string };
+type Match = { ok: true; container: ContainerFacts } | { ok: false; kind: 'unknown' | 'ambiguous'; message: string; hint?: string };
 
 interface ContainerIndex {
-  byId: Map<string, ContainerSummary>;
-  byName: Map<string, ContainerSummary[]>;
+  byId: Map<string, ContainerFacts>;
+  byName: Map<string, ContainerFacts[]>;
   names: string[];
 }
 
 // One index per container list (a run resolves the same list more than once): lookups stay O(1)
 // with hundreds of containers and entries. Memoised on the array, so still a pure function.
-const indexes = new WeakMap<readonly ContainerSummary[], ContainerIndex>();
+const indexes = new WeakMap<readonly ContainerFacts[], ContainerIndex>();
 
-function indexOf(containers: readonly ContainerSummary[]): ContainerIndex {
+function indexOf(containers: readonly ContainerFacts[]): ContainerIndex {
   let ix = indexes.get(containers);
   if (!ix) {
     ix = { byId: new Map(), byName: new Map(), names: [] };
@@ -34,7 +34,7 @@ function indexOf(containers: readonly ContainerSummary[]): ContainerIndex {
 }
 
 /** Finds the one container `entry` names (exact name, with or without kleened's leading `/`, or exact id). */
-export function matchEntry(entry: string, containers: readonly ContainerSummary[]): Match {
+export function matchEntry(entry: string, containers: readonly ContainerFacts[]): Match {
   const ix = indexOf(containers);
   const hits = [...(ix.byName.get(entry.replace(/^\//, '')) ?? [])];
   const byIdHit = ix.byId.get(entry);
@@ -55,23 +55,23 @@ export function matchEntry(entry: string, containers: readonly ContainerSummary[
  * or an id when the sysadmin listed it by id), else under the container's name, so that
  * `kleene_containers_web_depend` applies to web whether it is listed as `web` or by its id.
  */
-function settingsOf(config: ContainersConfig, entry: string, c: ContainerSummary): ReturnType<typeof settingsFor> {
+function settingsOf(config: ContainersConfig, entry: string, c: ContainerFacts): ReturnType<typeof settingsFor> {
   return settingsFor(config, settingsKey(config, entry, c));
 }
 
 /** The name whose `kleene_containers_<name>_*` variables apply: the entry's when set, else the container's. */
-function settingsKey(config: ContainersConfig, entry: string, c: ContainerSummary): string {
+function settingsKey(config: ContainersConfig, entry: string, c: ContainerFacts): string {
   return config.perContainer.has(varPart(entry)) ? entry : c.name;
 }
 
 const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Resolves kleene_containers_list, the on-startup imports and, transitively, their dependencies (pulled in as jail(8)'s `depend` does). */
-export function resolveTargets(config: ContainersConfig, containers: readonly ContainerSummary[]): { targets: Target[]; problems: EntryProblem[] } {
+export function resolveTargets(config: ContainersConfig, containers: readonly ContainerFacts[]): { targets: Target[]; problems: EntryProblem[] } {
   const targets = new Map<string, Target>();
   const problems: EntryProblem[] = [];
   let order = 0;
-  const add = (c: ContainerSummary, entry: string, source: Target['source']): Target => {
+  const add = (c: ContainerFacts, entry: string, source: Target['source']): Target => {
     const t: Target = { id: c.id, name: c.name, entry, source, order: order++, settings: settingsOf(config, entry, c),
       depends: [], badDepends: [], onStartup: c.restart_policy === 'on-startup',
       dependVariable: `kleene_containers_${varPart(settingsKey(config, entry, c))}_depend` };
@@ -97,7 +97,7 @@ export function resolveTargets(config: ContainersConfig, containers: readonly Co
   const queue = [...targets.values()];
   while (queue.length > 0) {
     const t = queue.shift()!;
-    // Every dependency is honoured (issue 11): a value that is not a name, or names no single
+    // Every dependency is honoured, because dropping one would start a container before what it needs: a value that is not a name, or names no single
     // container, blocks the container (and so its dependents) instead of being dropped.
     for (const bad of t.settings.badDepend ?? []) {
       t.badDepends.push(`${t.dependVariable}: '${bad}' is not a container name or id`);

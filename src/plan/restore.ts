@@ -4,9 +4,8 @@
 // where kleened expects it: kleened only warns and starts the jail anyway, FACTS), and in
 // which order. It never looks at the host itself.
 import type { ContainersConfig } from '../model/config.ts';
-import type { MountPoint } from '../kleened/types.ts';
+import type { ContainerFacts, MountFacts } from '../model/facts.ts';
 import { resolveTargets } from './resolve.ts';
-import type { ContainerSummary } from '../kleened/types.ts';
 import type { Decision, EntryProblem, Facts, Inventory, Plan, PlanItem, Target } from './types.ts';
 
 export interface PlanOptions {
@@ -59,7 +58,7 @@ export interface Skeleton {
 }
 
 /** Resolves the configuration against kleened's container list and orders it; knows nothing of the host. */
-export function planSkeleton(config: ContainersConfig, containers: readonly ContainerSummary[]): Skeleton {
+export function planSkeleton(config: ContainersConfig, containers: readonly ContainerFacts[]): Skeleton {
   const { targets, problems } = resolveTargets(config, containers);
   const byId = new Map(targets.map((t) => [t.id, t]));
   const dependents = new Map<string, string[]>();
@@ -180,7 +179,7 @@ export function checkVolumes(id: string, inv: Facts): string[] {
   if (!got) return ['kleened was not asked for its mountpoints'];
   if (!got.ok) return [`cannot inspect it: ${got.error}`];
   const out: string[] = [];
-  for (const m of got.value.filter((x: MountPoint) => x.type === 'volume')) {
+  for (const m of got.value.filter((x: MountFacts) => x.type === 'volume')) {
     const v = m.source;
     if (!inv.volumes) {
       out.push(`volume ${v}: kleened was not asked for its volumes`);
@@ -309,7 +308,7 @@ export function findCycles(targets: Target[], byId: Map<string, Target>): Map<st
 export function rcConfOnlyInventory(config: ContainersConfig): Inventory {
   const names = new Set<string>(config.list);
   for (const s of config.perContainer.values()) for (const d of s.depend ?? []) names.add(d);
-  const containers: ContainerSummary[] = [...names].map((n) => ({ id: n, name: n }));
+  const containers: ContainerFacts[] = [...names].map((n) => ({ id: n, name: n }));
   const mounts: Inventory['mounts'] = {};
   for (const c of containers) mounts[c.id] = { ok: true, value: [] };
   return { containers, jails: { ok: true, value: [] }, datasets: { ok: true, value: [] }, volumes: { ok: true, value: [] }, mounts };

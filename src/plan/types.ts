@@ -1,6 +1,9 @@
 // Plain data in and out of the planner. Type-only imports: src/plan runs no I/O.
 import type { ContainerSettings, ReadyCheck } from '../model/config.ts';
-import type { ContainerSummary, MountPoint, Volume } from '../kleened/types.ts';
+import type { ContainerFacts, MountFacts, VolumeFacts } from '../model/facts.ts';
+import type { Decision } from '../model/run.ts';
+
+export type { Decision };
 
 /** A result that an inventory call may have failed to get; the failure is kept as text for the reasons. */
 export type Got<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -16,25 +19,25 @@ export interface DatasetInfo {
  * answered yet is undefined. A complete Facts is an Inventory.
  */
 export interface Facts {
-  containers: ContainerSummary[];
+  containers: ContainerFacts[];
   jails?: Got<string[]>;
   datasets?: Got<DatasetInfo[]>;
-  volumes?: Got<Volume[]>;
-  mounts: Record<string, Got<MountPoint[]> | undefined>;
+  volumes?: Got<VolumeFacts[]>;
+  mounts: Record<string, Got<MountFacts[]> | undefined>;
 }
 
 /** Everything the planner knows about the host, gathered by the hook in one call per source. */
 export interface Inventory {
   /** `GET /containers/list?all=true`. */
-  containers: ContainerSummary[];
+  containers: ContainerFacts[];
   /** Names of running jails (`jls`); kleened names a container's jail after its id. */
   jails: Got<string[]>;
   /** `zfs list` filesystems. */
   datasets: Got<DatasetInfo[]>;
   /** `GET /volumes/list`: dataset and the mountpoint kleened recorded, per volume name. */
-  volumes: Got<Volume[]>;
+  volumes: Got<VolumeFacts[]>;
   /** `GET /containers/{id}/inspect` mountpoints, per container id (only those that may be started). */
-  mounts: Record<string, Got<MountPoint[]>>;
+  mounts: Record<string, Got<MountFacts[]>>;
 }
 
 /** Why a container is in the restore set. */
@@ -69,12 +72,6 @@ export interface EntryProblem {
   hint?: string;
 }
 
-/**
- * `kleened-starts`: its restart_policy is on-startup, so kleened starts it itself right after
- * its API comes up (FACTS: the on-startup loop runs after the listeners start); kleene-boot
- * waits for its jail instead of starting it a second time.
- */
-export type Decision = 'start' | 'kleened-starts' | 'running' | 'blocked' | 'blocked-dependency' | 'cycle';
 
 export interface PlanItem {
   id: string;

@@ -1,7 +1,6 @@
 // Builds a run's record from what the run knew: its phases, the results and, per container, its
 // decision, wave, dependencies and event times. Pure; the hook hands it plain data.
-import type { Decision } from '../plan/types.ts';
-import type { ContainerResult } from '../hook/outcome.ts';
+import type { ContainerResult, Decision } from '../model/run.ts';
 import { RECORD_FORMAT, RECORD_VERSION, type ContainerRecord, type RecordCommand, type RunRecord } from './schema.ts';
 
 /** What the run learnt about one container (times in ms from the run's start). */

@@ -1,8 +1,7 @@
 // The record of one `restore` or `stop` run, written under /var/db/kleene-boot/ and read by
 // `kleene-boot report`. Plain data, a version field, and one check that turns whatever a file
 // holds into a RunRecord or a message naming the field that is wrong. No I/O here.
-import type { Decision } from '../plan/types.ts';
-import type { Outcome } from '../hook/outcome.ts';
+import type { Decision, Outcome } from '../model/run.ts';
 
 /** What every record says it is, so a stray JSON file is not mistaken for one. */
 export const RECORD_FORMAT = 'kleene-boot-run';

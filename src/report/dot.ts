@@ -3,7 +3,7 @@
 // the containers to start grouped by wave, the others in a group of their own, and an edge from
 // each dependency to what waits for it. Pure.
 import type { Plan, PlanItem } from '../plan/types.ts';
-import { printable } from '../hook/report.ts';
+import { printable } from '../model/run.ts';
 
 /** A DOT double-quoted string: `"` and `\` escaped, so no name or reason can end it or add an escape. */
 export function dotString(s: string): string {

@@ -5,7 +5,7 @@
 // bold and the run's summary as the title. Rows have a fixed height, so 500 containers make a
 // taller picture, not a denser one. Pure.
 import type { ContainerRecord, RunRecord } from '../record/schema.ts';
-import { outcomeWord } from '../hook/report.ts';
+import { outcomeWord } from '../model/run.ts';
 import { finishMs, type ChainLink } from './analyze.ts';
 import { analyze, fmtMs, runHeading } from './text.ts';
 

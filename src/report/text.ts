@@ -1,7 +1,7 @@
 // `kleene-boot report` for people and for machines: the run, blame, the critical chain and the
 // account of the time, as lines or as one JSON document. Pure.
 import type { RunRecord } from '../record/schema.ts';
-import { outcomeWord, printable } from '../hook/report.ts';
+import { outcomeWord, printable } from '../model/run.ts';
 import { accounting, blame, criticalChain, type Accounting, type BlameEntry, type ChainLink } from './analyze.ts';
 
 export interface Analysis {

@@ -1,4 +1,4 @@
-// Issue 13, "a lighter CLI": command modules load lazily, so a command loads only what it runs.
+// A lighter CLI: command modules load lazily, so a command loads only what it runs.
 // `rc set` and `rc get` load neither handlebars (the generator) nor ws (kleened's WebSocket);
 // `generate` loads handlebars and not ws. (The time itself is measured, not asserted: see the
 // bench and the README.) Mutation tried: importing './generate.ts' statically at the top of

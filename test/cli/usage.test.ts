@@ -1,4 +1,4 @@
-// Issue 15 (1): a usage error (unknown option or command, missing or extra argument, bad
+// A usage error (unknown option or command, missing or extra argument, bad
 // choice) exits 2 with that command's usage BEFORE any handler runs. For every command, a
 // misspelled option on an installed, enabled staging host changes nothing: same tree, same
 // bytes, nothing on stdout (no handler printed its result).
@@ -26,7 +26,7 @@ async function installedHost(): Promise<string> {
 
 // [the command line after -R ROOT, the usage header it must show, the complaint]
 const CASES: Array<[string[], string, RegExp]> = [
-  // The exact commands of issue 15, point 1.
+  // Mistyped options and commands a sysadmin really typed.
   [['uninstall', '--dryrun'], 'kleene-boot uninstall', /Unknown argument: dryrun/],
   [['rc', 'set', '--dryrun', 'kleene_containers_jobs=8'], 'kleene-boot rc set', /kleene-boot: /],
   [['enable', 'kleened', 'kleene_containers'], 'kleene-boot enable', /Unknown argument: kleene_containers/],

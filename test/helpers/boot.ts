@@ -1,5 +1,5 @@
 // BootSim: a simulated FreeBSD host that boots and shuts down with kleene-boot installed, for the
-// scenario tests of issue 6. It composes:
+// boot scenario tests. It composes:
 // - SimHost (sim-host.ts): private mount+pid namespace, rc.subr double, FreeBSD shims;
 // - the kleened double at /usr/local/libexec/kleened/bin/kleened with its config.yaml and the
 //   shared sim state (sim-state.ts) that the jls/zfs/jexec shims read too;
@@ -8,7 +8,7 @@
 // - the /etc/rc- and /etc/rc.shutdown-like drivers and base stand-ins of test/doubles/boot, with
 //   /sbin/rcorder running our rcorder (src/rcorder).
 // Every command it runs and everything the sim logged make up a transcript, printed when a test
-// using the sim fails (issue 6: "a failing scenario prints the boot transcript").
+// using the sim fails, so a failure can be read without rerunning it.
 import type { Test } from 'tap';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
@@ -42,7 +42,7 @@ export const SIM = {
 
 /**
  * rc.conf lines every scenario starts from: both services on, every wait short so a scenario
- * takes seconds (issue 6: "keep each scenario's waits short through the timeouts it sets").
+ * takes seconds: each scenario keeps its waits short through the timeouts it sets.
  */
 export const FAST_RC_CONF: Readonly<Record<string, string>> = {
   kleened_enable: 'YES',

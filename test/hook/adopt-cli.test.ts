@@ -73,7 +73,7 @@ t.test('the CLI verbs run the hook\'s code on rc.conf: check, then restore', asy
   const r = await rig(t, { containers: [{ name: 'web', faults: { start_delay_ms: 10 } }] });
   const root = stage(r, 'kleene_containers_list="web"');
   const check = await cli(r, ['check', '--root', root]);
-  // check is rc.d status: non-zero while a configured container does not run (issue 15).
+  // check is rc.d status: non-zero while a configured container does not run.
   t.equal(check.exitCode, 1, check.stderr);
   t.match(check.stdout, /^web \([0-9a-f]{12}\): would start$/m);
   const restore = await cli(r, ['restore', '--root', root]);

@@ -79,7 +79,7 @@ t.test('plan shows the waves, the reasons, the stop order and the budgets', asyn
   const json = JSON.parse((await r.hook(['plan', '--json'], vars)).stdout) as { plan: { waves: string[][]; stopOrder: string[] } };
   t.same(json.plan.waves, [[r.id('db')], [r.id('web')]]);
   t.same(json.plan.stopOrder, [r.id('cache'), r.id('web'), r.id('db')]);
-  // --boot: what a boot would do from scratch, cache included (issue 15 point 6).
+  // --boot: what a boot would do from scratch, cache included.
   const boot = await r.hook(['plan', '--boot'], vars);
   t.match(boot.stdout, /^as at boot, from scratch \(no jail runs yet\):$/m);
   t.match(boot.stdout, /wave 1:\n  db \([0-9a-f]{12}\): priority 10, ready started\n  cache \([0-9a-f]{12}\): priority 50, ready started\nwave 2:\n  web /);
@@ -138,6 +138,6 @@ t.test('the bundle carries nothing boot does not need', async (t) => {
   t.notMatch(text, /node_modules\/yargs/, 'no yargs');
   t.notMatch(text, /node_modules\/handlebars/, 'no handlebars');
   t.notMatch(text, /src\/rcconf\//, 'no rc.conf editor');
-  // Issue 13: the hook runs four tools with fixed arguments; execa stays in the CLI.
+  // Start-up is on every boot's path: the hook runs four tools with fixed arguments; execa stays in the CLI.
   t.notMatch(text, /execa|cross-spawn|human-signals/, 'no execa');
 });

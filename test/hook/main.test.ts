@@ -56,7 +56,7 @@ t.test('check and plan never start, stop or log; check fails while a configured 
   for (const verb of ['check', 'plan']) {
     const { deps, calls } = fakeDeps(boxes, []);
     const code = await runHook([verb], { kleene_containers_list: 'box0' }, deps);
-    // rc.d status (= check) is non-zero when a container that should run does not (issue 15).
+    // rc.d status (= check) is non-zero when a container that should run does not.
     t.equal(code, verb === 'check' ? 1 : 0, verb);
     t.same([calls.started, calls.stopped, calls.log], [[], [], []], verb);
   }

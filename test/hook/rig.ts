@@ -79,7 +79,7 @@ export async function rig(t: { teardown(fn: () => unknown): void }, spec: StateS
           kleene_containers_zfs: join(SHIMS_DIR, 'zfs'),
           kleene_containers_jexec: join(SHIMS_DIR, 'jexec'),
           kleene_containers_logger: join(SHIMS_DIR, 'logger'),
-          // The run record (issue 12) in the rig, never the real host's /var/db/kleene-boot.
+          // The run record in the rig, never the real host's /var/db/kleene-boot.
           KLEENE_BOOT_RECORD_DIR: join(dir, 'records'),
           ...vars,
         },
@@ -114,7 +114,7 @@ export function startedAt(r: Rig): Map<string, number> {
 /**
  * A staged host root for the CLI's -R beside the rig: ROOT/etc/rc.conf holding `rcLines`, and
  * ROOT/var/run/kleened.sock leading to the rig's double (with -R the host's / is ROOT for
- * kleened's socket too, issue 15).
+ * kleened's socket too).
  */
 export function stageRoot(r: Rig, rcLines: string[]): string {
   const root = join(r.dir, 'root');

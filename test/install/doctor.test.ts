@@ -1,5 +1,5 @@
 // doctor: diagnose() over hand-made facts (one drift per row), then gatherFacts() on staged
-// roots, so each drift of issue 5 is caught from real files as well.
+// roots, so each drift doctor knows is caught from real files as well.
 import t from 'tap';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
@@ -229,7 +229,7 @@ t.test('reports when kleene-boot was never installed', async (t) => {
   t.ok(fs.some((f) => f.id === 'containers-skipped'));
 });
 
-t.test("kleened's address: kleened_socket against config.yaml (issue 11)", async (t) => {
+t.test("kleened's address: kleened_socket against config.yaml", async (t) => {
   // Mutation tried: addressFindings() returning [] in src/install/doctor.ts: the disagreement
   // and the unreadable config below go unreported.
   const root = await installedHost('zfs_enable="YES"\npf_enable="YES"\n');

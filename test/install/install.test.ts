@@ -94,7 +94,7 @@ t.test('--dry-run writes nothing and prints one line per file and per rc.conf ch
   t.equal(r.code, 0);
   t.same(await snapshot(root), before, 'nothing written');
   const lines = r.text.split('\n');
-  // Issue 15 (6): the port's rc.d/kleened being replaced is one visible line, not line 40,475.
+  // The port's rc.d/kleened being replaced is one visible line, not line 40,475.
   t.match(r.text, new RegExp(`^would replace ${root}/usr/local/etc/rc\\.d/kleened: kleene-boot did not write it \\(the port's script\\?\\); kept as ${root}/var/db/kleene-boot/orig/.*, put back by uninstall$`, 'm'));
   t.match(r.text, `would write ${root}/usr/local/etc/rc.d/kleene_containers (new, mode 0555)`);
   t.match(r.text, `would write ${root}/usr/local/libexec/kleene-boot/hook.js (new, mode 0444)`);

@@ -126,7 +126,7 @@ const cases: Case[] = [
     want: { order: ['db', 'web'], waves: [['db'], ['web']], decisions: { db: 'kleened-starts:restart_policy on-startup', web: 'start' } },
   },
   {
-    // Issue 11: the dependent was started without the dependency the sysadmin asked for.
+    // Dropping it started the dependent without the dependency the sysadmin asked for.
     name: 'an invalid _depend value blocks the container and its dependents, naming the variable',
     badConfig: 'kleene_containers_web_depend',
     config: { kleene_containers_list: 'db web api', kleene_containers_web_depend: 'db;touch${IFS}/tmp/x', kleene_containers_api_depend: 'web' },

@@ -56,8 +56,8 @@ t.test('replaces the last assignment in the last file and keeps every other byte
 const Q = (f: string) => `'v'\\''$(x) "${f}"'`;
 const CORPUS_EDIT: Record<string, { line: number; old: string; now: string } | 'append' | 'refuse'> = {
   '01-server-long.conf': { line: 47, old: 'kleened_enable="YES"', now: `kleened_enable=${Q('01-server-long.conf')}` },
-  '02-comments-everywhere.conf': { line: 11, old: 'kleened_enable="NO" # disabled while debugging (see ticket #4411)',
-    now: `kleened_enable=${Q('02-comments-everywhere.conf')} # disabled while debugging (see ticket #4411)` },
+  '02-comments-everywhere.conf': { line: 11, old: 'kleened_enable="NO" # disabled while debugging (see the change log)',
+    now: `kleened_enable=${Q('02-comments-everywhere.conf')} # disabled while debugging (see the change log)` },
   '03-quotes.conf': 'append',
   // a value continued on the next line is one value: both lines become the new one
   '04-continuations.conf': { line: 11, old: 'kleened_enable=\\\n"YES"', now: `kleened_enable=${Q('04-continuations.conf')}` },

@@ -1,4 +1,4 @@
-// Layering (issue 10): src/rcconf imports nothing from src/install or src/render; the installed
+// Layering: src/rcconf imports nothing from src/install or src/render; the installed
 // defaults are passed in (src/install/installed-fill.ts), and the quoting function lives in
 // src/shell/quote.ts. Mutation: import underRoot from ../render/render.ts in defaults.ts -> fails.
 import t from 'tap';

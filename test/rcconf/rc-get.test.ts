@@ -1,4 +1,4 @@
-// `rc get` answers what sysrc answers (issue 10), and an edit keeps every byte it was not asked
+// `rc get` answers what sysrc answers, and an edit keeps every byte it was not asked
 // to touch, whatever the encoding. The exact commands of the issue, run as a sysadmin would.
 import t from 'tap';
 import { cli, makeRoot, readHost } from './helpers.ts';
@@ -80,7 +80,7 @@ t.test('a directory fragment is read and edited where the value lives', async (t
   });
   let r = await cli('rc', 'get', 'kleened_enable', 'kleened_socket', '--root', root);
   t.equal(r.stdout, 'kleened_enable: YES\nkleened_socket: /var/run/k.sock\n');
-  // Issue 15.5: this failed with "is a directory".
+  // A directory fragment: this once failed with "is a directory".
   r = await cli('rc', 'set', 'kleened_enable=NO', '--root', root);
   t.same(r, { code: 0, stdout: 'kleened_enable: YES -> NO (/etc/rc.conf.d/kleened/10-base)\n', stderr: '' });
   t.equal(readHost(root, '/etc/rc.conf.d/kleened/10-base'), 'kleened_enable="NO"\n');

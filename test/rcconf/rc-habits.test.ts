@@ -1,4 +1,4 @@
-// Issue 15, the rc.conf parts, with the exact commands a FreeBSD sysadmin typed: values checked
+// rc.conf habits, with the exact commands a FreeBSD sysadmin typed: values checked
 // on the way in (point 3) and sysrc's and service's habits (point 5).
 import t from 'tap';
 import { existsSync, readdirSync } from 'node:fs';

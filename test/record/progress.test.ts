@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { RunProgress, recordDirFor } from '../../src/hook/progress.ts';
 import { openLogStream } from '../../src/host/logger-stream.ts';
 import { writeRecord } from '../../src/record/store.ts';
-import type { ContainerResult } from '../../src/hook/outcome.ts';
+import type { ContainerResult } from '../../src/model/run.ts';
 import { checkRecord } from '../../src/record/schema.ts';
 import { SHIMS_DIR, simTempDir } from '../helpers/sim-state.ts';
 

@@ -1,4 +1,4 @@
-// Live progress at boot (issue 12): in the boot simulation, containers with different start
+// Live progress at boot: in the boot simulation, containers with different start
 // delays are restored by /etc/rc; the test watches the console (the rc.d script's output, as the
 // driver captures it) and syslog while boot runs and stamps each line when it first appears. A
 // fast container's line must be there long before the slow one is even started by kleened.

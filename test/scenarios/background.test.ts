@@ -1,4 +1,4 @@
-// Issue 6, scenario 6: kleene_containers_background=YES. The boot passes the script at once (the
+// Boot scenario: kleene_containers_background=YES. The boot passes the script at once (the
 // restore runs under daemon(8) -f, holding no pipe of rc's); the restore still happens, each
 // container once, and its report reaches syslog.
 import t from 'tap';

@@ -1,4 +1,4 @@
-// Issue 6, scenario 1: cold boot. kleened starts after pf and LOGIN, its API answers before
+// Boot scenario: cold boot. kleened starts after pf and LOGIN, its API answers before
 // kleene_containers runs, and the listed containers start in dependency order, at most `jobs` at
 // once, each exactly once; the container nobody listed stays down.
 import t from 'tap';

@@ -1,4 +1,4 @@
-// Issue 6, scenario 9: the process editing rc.conf is killed at each step of its write (temp
+// Boot scenario: the process editing rc.conf is killed at each step of its write (temp
 // file written, temp file synced, renamed) for each file it changes. Every file is then either
 // the old or the new one, complete; sh still parses it; the next edit is not wedged by a stale
 // lock; and the next boot reads a complete configuration.

@@ -1,4 +1,4 @@
-// Issue 11, "Every dependency honoured", "Up means its jail runs" and "No second start for a
+// "Every dependency honoured", "Up means its jail runs" and "No second start for a
 // container kleened starts itself", at a real boot: an invalid _depend value blocks its container
 // and their dependents (no start request, nothing of the value runs); a dependency whose jail
 // never comes up after kleened's 1001 keeps its dependent from starting; a listed on-startup

@@ -1,4 +1,4 @@
-// Issue 6, scenario 7: a hostile rc.conf. Values holding $(), backquotes, quotes, `;`, newlines,
+// Boot scenario: a hostile rc.conf. Values holding $(), backquotes, quotes, `;`, newlines,
 // and a huge list reach kleene-boot through rc.subr and the environment: nothing in them may run,
 // each bad entry is reported by its variable and its text, and the good entries still work.
 import t from 'tap';
@@ -43,7 +43,7 @@ t.test('hostile rc.conf values never execute, each bad entry is named, the good 
   const log = await sim.host.syslog();
   const state = sim.state();
   t.equal(state.events.filter((e) => e.type === 'start' && e.container === containerId(state, 'db')).length, 1, 'db started once');
-  // web's _depend holds an invalid value: every dependency is honoured (issue 11), so web is
+  // web's _depend holds an invalid value: every dependency is honoured, so web is
   // blocked, naming the variable, instead of starting without it.
   t.equal(state.events.filter((e) => e.type === 'start').length, 1, 'nothing else was started');
   t.match(log, /web \([0-9a-f]{12}\): blocked: kleene_containers_web_depend: '\$\(touch' is not a container name or id/, 'web is blocked on its invalid dependency');

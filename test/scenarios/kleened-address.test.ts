@@ -1,4 +1,4 @@
-// Issue 11, "The address kleened really listens on": config.yaml lists a socket at another path
+// The address kleened really listens on: config.yaml lists a socket at another path
 // and rc.conf sets no kleened_socket. rc.d/kleened's start wait, its status and the restore all
 // use config.yaml's address; kleened_socket set in rc.conf overrides it.
 import t from 'tap';

@@ -1,4 +1,4 @@
-// Issue 11, "Fail fast": with kleened not running (no pidfile and no socket; a crash's stale
+// Fail fast: with kleened not running (no pidfile and no socket; a crash's stale
 // pidfile and socket), `service kleene_containers start|stop|status|plan` end at once, non-zero,
 // naming kleened, how to start it and its log, even with long wait timeouts. Only while
 // kleened's process is alive does the hook wait: for an API that answers after 3 s (it restores),
@@ -41,7 +41,7 @@ t.test('kleened not running: start, stop, status and plan end at once, naming kl
   const status = await sim.service('kleene_containers', 'status');
   t.not(status.code, 0, 'status fails');
   t.match(status.stdout, /^web: failed: kleened is not running/m);
-  // plan says so in one line and still shows what rc.conf alone decides (issue 15 point 6).
+  // plan says so in one line and still shows what rc.conf alone decides.
   const plan = await sim.service('kleene_containers', 'plan');
   t.not(plan.code, 0, 'plan exits non-zero');
   t.match(plan.stdout, /^kleened cannot be asked: kleened is not running .*: start it with `service kleened start`; its log is \/var\/log\/kleened\.log$/m);

@@ -1,4 +1,4 @@
-// Issue 6, scenario 5: kleened does not come up (bad config, or it never answers). `service
+// Boot scenario: kleened does not come up (bad config, or it never answers). `service
 // kleened start` fails within kleened_ready_timeout and names the log; kleene_containers fails
 // within its own bound; boot goes on to the next script.
 import t from 'tap';
@@ -18,7 +18,7 @@ t.test('a kleened with a broken config.yaml: service kleened start fails within 
   const c = await sim.service('kleene_containers', 'start');
   t.not(c.code, 0, 'kleene_containers start failed too');
   t.ok(c.ms < 2_000 + SLACK_MS, `within kleene_containers_wait_timeout=2 s (${c.ms} ms)`);
-  // kleened exited on its bad config (its pidfile names a dead pid): no wait at all (issue 11).
+  // kleened exited on its bad config (its pidfile names a dead pid): no wait at all.
   t.match(c.stdout, /web: failed: kleened is not running \(.*\): start it with `service kleened start`; its log is \/var\/log\/kleened\.log/, 'naming the container and why');
   t.equal(sim.state().events.length, 0, 'nothing was started or stopped');
 });

@@ -1,4 +1,4 @@
-// Issue 6, scenario 2 (the seed's case): kleened dies while its containers run, their jails stay;
+// Boot scenario: kleened dies while its containers run, their jails stay;
 // the sysadmin starts it again with `service kleened start` and `service kleene_containers start`.
 // kleened itself would run a container's command again in a live jail (FACTS): kleene-boot must
 // see the jails and start nothing twice, and stop nothing.

@@ -1,4 +1,4 @@
-// Issue 6, scenario 4: shutdown. rc.shutdown runs `rcorder -k shutdown` reversed: kleene_containers
+// Boot scenario: shutdown. rc.shutdown runs `rcorder -k shutdown` reversed: kleene_containers
 // stops its containers (dependents first) before kleened stops, and the whole shutdown ends within
 // rcshutdown_timeout, even when a container ignores stop or kleened ignores SIGTERM.
 import t from 'tap';

@@ -1,4 +1,4 @@
-// Issue 6, scenario 8: a sysadmin edits rc.conf between two boots with `kleene-boot rc set`
+// Boot scenario: a sysadmin edits rc.conf between two boots with `kleene-boot rc set`
 // (`=`, `+=`, `-=`) and `rc unset`. The second boot does what the edited files say, and every
 // line the edits did not target stays byte for byte as it was.
 import t from 'tap';

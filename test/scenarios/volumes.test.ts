@@ -1,4 +1,4 @@
-// Issue 6, scenario 3: reboot with a volume dataset missing, another unmounted, another mounted
+// Boot scenario: reboot with a volume dataset missing, another unmounted, another mounted
 // elsewhere. kleened would start such a container anyway, with an empty directory where its data
 // should be (FACTS): exactly the affected containers and their dependents are blocked, with
 // reasons; the rest start.

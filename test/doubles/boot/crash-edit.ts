@@ -1,7 +1,7 @@
 // `node --import tsx crash-edit.ts FILE STEP EDIT...`: applies rc.conf edits the way
 // `kleene-boot rc set` does (src/rcconf/editor.ts applyEdits), and SIGKILLs itself when the write
 // of FILE (host path) reaches STEP (writeFileAtomic's 'temp-written' | 'temp-synced' | 'renamed').
-// The crash scenario (issue 6, scenario 9) runs it inside the sim for every file and step.
+// The crash scenario (a crash during write) runs it inside the sim for every file and step.
 import { applyEdits } from '../../../src/rcconf/editor.ts';
 import { parseEditArg } from '../../../src/rcconf/cli-args.ts';
 
