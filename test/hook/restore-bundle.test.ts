@@ -112,6 +112,21 @@ t.test('a hung start times out while the others start', async (t) => {
   t.equal(stuck?.outcome, 'timed-out');
 });
 
+t.test('a dependency that names no container blocks its dependent, naming it; the rest start', async (t) => {
+  // rc.conf names a dependency kleened does not know (a typo, a removed container): the hook,
+  // end to end, must neither start the dependent nor fail the others.
+  const r = await rig(t, { containers: [{ name: 'web', faults: { start_delay_ms: 10 } }, { name: 'db', faults: { start_delay_ms: 10 } }] });
+  const run = await r.hook(['restore'], { kleene_containers_list: 'web db', kleene_containers_web_depend: 'ghost' });
+  t.equal(run.code, 1, run.stdout + run.stderr);
+  t.match(run.stdout, /^web \([0-9a-f]{12}\): blocked: kleene_containers_web_depend: dependency 'ghost': no container is named 'ghost'$/m);
+  t.match(run.stdout, /^db \([0-9a-f]{12}\): started$/m);
+  t.same(startRequests(r), [r.id('db')], 'web was never asked to start');
+  t.match(syslogLines(r).join('\n'), /web \([0-9a-f]{12}\): blocked: kleene_containers_web_depend: dependency 'ghost'/, 'and syslog says why');
+  const check = await r.hook(['check'], { kleene_containers_list: 'web db', kleene_containers_web_depend: 'ghost' });
+  t.equal(check.code, 1, 'check (rc.d status) fails on it too');
+  t.match(check.stdout, /^web \([0-9a-f]{12}\): blocked: kleene_containers_web_depend: dependency 'ghost'/m);
+});
+
 t.test('the report goes to syslog in one logger call, the same lines as stdout', async (t) => {
   const r = await rig(t, { containers: [{ name: 'web', faults: { start_delay_ms: 10 } }, { name: 'db', running: true }] });
   const run = await r.hook(['restore'], { kleene_containers_list: 'web db' });
