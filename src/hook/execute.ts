@@ -14,14 +14,14 @@ import type { MountFacts, VolumeFacts } from '../model/facts.ts';
 import type { RunEvent } from './events.ts';
 import type { JailAnswer } from './jail-watch.ts';
 import type { ContainerResult } from '../model/run.ts';
-import { deadline } from './sleep.ts';
+import { realClock, type Clock } from './sleep.ts';
 
 export interface StartActions {
   /** Starts the container through kleened (exec/create + WebSocket start); resolves at Close 1001, rejects with a reason. */
   start(t: Target, signal: AbortSignal): Promise<void>;
   /** Resolves once the container's ready check passes; rejects when it cannot. */
   ready(t: Target, signal: AbortSignal): Promise<void>;
-  /** Resolves when jail `id` is seen, or is not seen by `deadline` (a performance.now() value); see JailWatch.want. */
+  /** Resolves when jail `id` is seen, or is not seen by `deadline` (a time on the run's clock, performance.now() by default); see JailWatch.want. */
   jail(id: string, deadline: number): Promise<JailAnswer>;
 }
 
@@ -31,6 +31,8 @@ export interface ExecuteOptions {
   emit: (e: RunEvent) => void;
   /** Milliseconds since the run began (event times). */
   at: () => number;
+  /** The clock the start timeout runs on (default: the real one). */
+  clock?: Clock;
 }
 
 /**
@@ -68,10 +70,12 @@ export class RestoreRun {
   private inFlight = 0;
   private finals = 0;
   private resolveDone!: (m: Map<string, ContainerResult>) => void;
+  private readonly clock: Clock;
 
   constructor(private readonly skel: Skeleton, containers: Facts['containers'], private readonly actions: StartActions,
     private readonly opts: ExecuteOptions) {
     this.facts = { containers, mounts: {} };
+    this.clock = opts.clock ?? realClock;
     skel.order.forEach((id, k) => this.nodes.set(id, { t: skel.byId.get(id)!, rank: k, state: 'undecided', up: false, unmet: 0, wave: 0 }));
     this.heap = new MinHeap<Node>((a, b) => a.rank - b.rank);
     this.done = new Promise((r) => { this.resolveDone = r; });
@@ -163,8 +167,8 @@ export class RestoreRun {
   private async startOne(n: Node): Promise<void> {
     const { t } = n;
     const ms = this.opts.startTimeoutMs;
-    const { signal, clear } = deadline(ms);
-    const limit = performance.now() + ms;
+    const { signal, clear } = this.clock.deadline(ms);
+    const limit = this.clock.now() + ms;
     let slot = true;
     const release = (): void => {
       if (!slot) return;
@@ -172,7 +176,7 @@ export class RestoreRun {
       this.inFlight--;
       this.pump();
     };
-    n.startedAt = performance.now();
+    n.startedAt = this.clock.now();
     n.wave = 1 + Math.max(0, ...t.depends.map((d) => this.nodes.get(d)?.wave ?? 0));
     this.opts.emit({ type: 'start-requested', id: t.id, name: t.name, at: this.opts.at(), wave: n.wave, depends: t.depends });
     let phase: 'start' | 'jail' | 'ready' = 'start';
@@ -182,7 +186,7 @@ export class RestoreRun {
       // kleened answers once `jail -c` is spawned: the start is kleened's work until the jail
       // exists, so it keeps its slot until jls shows it (one jls for every start that is there).
       phase = 'jail';
-      const a = await bounded(this.actions.jail(t.id, Math.min(limit, performance.now() + JAIL_APPEAR_MS)), signal);
+      const a = await bounded(this.actions.jail(t.id, Math.min(limit, this.clock.now() + JAIL_APPEAR_MS)), signal);
       release();
       if (!a.seen && a.error === undefined) throw new NoJail(t.id);
       if (a.seen) this.opts.emit({ type: 'jail-seen', id: t.id, at: this.opts.at() });
@@ -202,12 +206,12 @@ export class RestoreRun {
   private async watchKleened(n: Node): Promise<void> {
     const { t } = n;
     const ms = this.opts.startTimeoutMs;
-    const { signal, clear } = deadline(ms);
-    n.startedAt = performance.now();
+    const { signal, clear } = this.clock.deadline(ms);
+    n.startedAt = this.clock.now();
     const adopt = 'restart_policy on-startup; `kleene-boot adopt` puts it under kleene-boot\'s checks';
     let phase: 'jail' | 'ready' = 'jail';
     try {
-      const a = await bounded(this.actions.jail(t.id, performance.now() + ms), signal);
+      const a = await bounded(this.actions.jail(t.id, this.clock.now() + ms), signal);
       if (!a.seen) {
         this.down(n, { ...this.base(n), outcome: a.error ? 'failed' : 'timed-out', ms: this.elapsed(n),
           reason: a.error ? `cannot tell whether kleened started it: ${a.error}`
@@ -229,7 +233,7 @@ export class RestoreRun {
   }
 
   private elapsed(n: Node): number {
-    return Math.round(performance.now() - (n.startedAt ?? performance.now()));
+    return Math.round(this.clock.now() - (n.startedAt ?? this.clock.now()));
   }
 
   private failure(n: Node, err: unknown, signal: AbortSignal, phase: 'start' | 'jail' | 'ready'): ContainerResult {

@@ -25,3 +25,14 @@ export function deadline(ms: number): { signal: AbortSignal; clear: () => void }
   const timer = setTimeout(() => ac.abort(new DOMException(`timed out after ${ms} ms`, 'TimeoutError')), ms);
   return { signal: ac.signal, clear: () => clearTimeout(timer) };
 }
+
+/**
+ * What a run waits by: the time now (ms, as performance.now()) and a deadline. The hook uses the
+ * real one; tests inject a virtual clock to assert a bound from both sides without waiting.
+ */
+export interface Clock {
+  now(): number;
+  deadline(ms: number): { signal: AbortSignal; clear: () => void };
+}
+
+export const realClock: Clock = { now: () => performance.now(), deadline };

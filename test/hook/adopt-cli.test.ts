@@ -1,7 +1,7 @@
 // `kleene-boot adopt` and the hook verbs through the bundled CLI (dist/cli.js), reading rc.conf
 // from a staged root, against the kleened double.
 import t from 'tap';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -23,6 +23,21 @@ async function cli(r: Rig, args: string[]) {
     reject: false, timeout: 30_000,
     env: { KLEENE_SIM_STATE: r.statePath, KLEENE_SIM_SYSLOG: r.syslog },
   });
+}
+
+/**
+ * The CLI in a private mount namespace whose /var is an empty tmpfs: `hostVar` lists what the
+ * command wrote under this machine's /var (which it must never touch with -R), while the real
+ * /var is neither read nor written by the test.
+ */
+async function cliHostVarWatched(r: Rig, args: string[]) {
+  const list = join(r.dir, `host-var-${args[0]}.txt`);
+  const script = 'mount -t tmpfs kb-host-var /var || exit 125; "$@"; rc=$?; find /var -mindepth 1 > "$KB_VAR_LIST"; exit $rc';
+  const run = await execa('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', process.execPath, CLI_JS, ...args], {
+    reject: false, timeout: 30_000,
+    env: { KLEENE_SIM_STATE: r.statePath, KLEENE_SIM_SYSLOG: r.syslog, KB_VAR_LIST: list },
+  });
+  return { ...run, hostVar: readFileSync(list, 'utf8').split('\n').filter(Boolean) };
 }
 
 /** Every value rc.conf gives `name` after the edit, evaluated by sh as rc(8) would. */
@@ -83,6 +98,28 @@ t.test('the CLI verbs run the hook\'s code on rc.conf: check, then restore', asy
   const stop = await cli(r, ['stop', '--root', root, '--json']);
   t.equal(stop.exitCode, 0, stop.stderr);
   t.equal((JSON.parse(stop.stdout) as { containers: { outcome: string }[] }).containers[0]!.outcome, 'stopped');
+});
+
+t.test('-R puts the run records under the root, never in the host\'s /var/db/kleene-boot, and report -R reads them', async (t) => {
+  // Mutation: recordDirFor (src/hook/progress.ts) returning recordDir('/') when the variable is
+  // unset, with the CLI's KLEENE_BOOT_RECORD_DIR dropped (src/cli/commands/restore.ts): both
+  // records went to /var/db/kleene-boot (of the namespace) and none under the root.
+  const r = await rig(t, { containers: [{ name: 'web', faults: { start_delay_ms: 10 } }] });
+  const root = stage(r, 'kleene_containers_list="web"');
+  const restore = await cliHostVarWatched(r, ['restore', '-R', root]);
+  t.equal(restore.exitCode, 0, restore.stdout + restore.stderr);
+  t.same(restore.hostVar, [], 'restore -R wrote nothing under the host\'s /var');
+  const stop = await cliHostVarWatched(r, ['stop', '-R', root]);
+  t.equal(stop.exitCode, 0, stop.stdout + stop.stderr);
+  t.same(stop.hostVar, [], 'stop -R wrote nothing under the host\'s /var');
+  const dir = join(root, 'var/db/kleene-boot');
+  const records = (existsSync(dir) ? readdirSync(dir) : []).map((f) => f.replace(/-\d{4}-.*$/, '')).sort();
+  t.same(records, ['restore', 'stop'], 'one record of each run under ROOT/var/db/kleene-boot');
+  const report = await cli(r, ['report', '-R', root]);
+  t.equal(report.exitCode, 0, report.stderr);
+  t.match(report.stdout, /^restore: ok: 1 container: 1 started/m, 'report -R reads the restore record under the root');
+  const last = await cli(r, ['report', '-R', root, '--run', 'stop']);
+  t.match(last.stdout, /^stop: ok: 1 container: 1 stopped/m, 'and the stop record');
 });
 
 t.test('-R means the host\'s / for kleened\'s socket: plan, check, restore, stop, adopt and doctor look under the root', async (t) => {

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HOOK_JS, rig, syslogLines } from './rig.ts';
+import { HOOK_JS, lastRecord, rig, syslogLines } from './rig.ts';
 
 t.test('stop stops what runs in the exact reverse of the start order and leaves the rest alone', async (t) => {
   const r = await rig(t, { containers: [
@@ -20,6 +20,26 @@ t.test('stop stops what runs in the exact reverse of the start order and leaves 
   t.match(run.stdout, /^idle \([0-9a-f]{12}\): not running$/m);
   t.match(run.stdout, /stop: ok: 4 containers: 3 stopped, 1 not running/);
   t.match(syslogLines(r).join('\n'), /stop: ok/);
+});
+
+t.test('stop waits for each stop to answer: when it exits, the jails are gone', async (t) => {
+  // Two containers with no dependency between them (their order is not the point), each stop
+  // taking a second in kleened (exec.stop) before the jail goes and kleened answers.
+  // Mutation: `void api.stopContainer(id, signal)` instead of awaiting it (src/hook/stop.ts) ended
+  // the run with both jails still there.
+  const slow = { stop_delay_ms: 1000 };
+  const r = await rig(t, { containers: [{ name: 'db', running: true, faults: slow }, { name: 'web', running: true, faults: slow }] });
+  const run = await r.hook(['stop'], { kleene_containers_list: 'db web' });
+  const jailsAtExit = r.state().jails.map((j) => j.name);
+  t.equal(run.code, 0, run.stdout + run.stderr);
+  t.same(jailsAtExit, [], 'no jail left when the hook exited');
+  t.match(run.stdout, /^db \([0-9a-f]{12}\): stopped$/m);
+  t.match(run.stdout, /^web \([0-9a-f]{12}\): stopped$/m);
+  // The hook's own record: each stop's answer came no sooner than kleened's second of exec.stop.
+  for (const c of lastRecord(r, 'stop').containers) {
+    const waited = (c.doneMs ?? NaN) - (c.requestedMs ?? NaN);
+    t.ok(waited >= 1000, `${c.name}: the stop was answered ${waited} ms after its request (exec.stop took 1000 ms)`);
+  }
 });
 
 t.test('stop reports a jail that is still there after kleened answered', async (t) => {

@@ -5,6 +5,7 @@ import t from 'tap';
 import { RestoreRun, type StartActions } from '../../src/hook/execute.ts';
 import type { RunEvent } from '../../src/hook/events.ts';
 import { JailWatch } from '../../src/hook/jail-watch.ts';
+import type { Clock } from '../../src/hook/sleep.ts';
 import type { ContainerSummary } from '../../src/kleened/types.ts';
 import { parseContainersConfig } from '../../src/model/config.ts';
 import { planSkeleton } from '../../src/plan/restore.ts';
@@ -25,6 +26,42 @@ interface Opts {
   startTimeoutMs?: number;
   /** Feed the facts yourself (default: jails [] and every mount [] at once). */
   manualFacts?: boolean;
+  /** The run's clock (default: the real one). */
+  clock?: Clock;
+}
+
+/**
+ * A clock that moves only when told: a deadline fires when advanceTo() passes it, so a bound is
+ * checked at its exact value from both sides, without waiting and whatever the machine's load.
+ */
+class VirtualClock implements Clock {
+  private t = 0;
+  private readonly timers: { at: number; fire: () => void; cleared: boolean }[] = [];
+  now(): number { return this.t; }
+  deadline(ms: number): { signal: AbortSignal; clear: () => void } {
+    const ac = new AbortController();
+    const timer = { at: this.t + ms, fire: () => ac.abort(new DOMException(`timed out after ${ms} ms`, 'TimeoutError')), cleared: false };
+    this.timers.push(timer);
+    return { signal: ac.signal, clear: () => { timer.cleared = true; } };
+  }
+  /** Moves to `to`, firing each deadline due on the way (in order), and lets what they woke run. */
+  async advanceTo(to: number): Promise<void> {
+    for (;;) {
+      const due = this.timers.filter((x) => !x.cleared && x.at <= to).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.t = due.at;
+      due.cleared = true;
+      due.fire();
+      await settle();
+    }
+    this.t = to;
+    await settle();
+  }
+}
+
+/** Lets every promise callback and I/O callback that is ready run. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
 }
 
 function harness(names: string[], o: Opts) {
@@ -37,7 +74,8 @@ function harness(names: string[], o: Opts) {
   let inFlight = 0;
   let maxInFlight = 0;
   // jls takes a moment, as a real process does.
-  const watch = new JailWatch(async () => { log.push('jls'); await new Promise((r) => setTimeout(r, 15)); return [...jails]; });
+  const watch = new JailWatch(async () => { log.push('jls'); await new Promise((r) => setTimeout(r, 15)); return [...jails]; },
+    o.clock ? () => o.clock!.now() : undefined);
   const nameOf = (i: string): string => containers.find((c) => c.id === i)!.name;
   const actions: StartActions = {
     async start(tg) {
@@ -65,7 +103,7 @@ function harness(names: string[], o: Opts) {
     jail: (i, deadline) => watch.want(i, deadline),
   };
   const run = new RestoreRun(skel, containers, actions, {
-    jobs: o.jobs ?? 4, startTimeoutMs: o.startTimeoutMs ?? 1000,
+    jobs: o.jobs ?? 4, startTimeoutMs: o.startTimeoutMs ?? 1000, ...(o.clock ? { clock: o.clock } : {}),
     emit: (e) => { events.push(e); if (e.type === 'start-requested' || e.type === 'ready' || e.type === 'outcome') log.push(`${e.type} ${e.type === 'outcome' ? e.name : nameOf(e.id)}`); },
     at: () => 0,
   });
@@ -137,6 +175,31 @@ t.test('a hung start times out while the others start', async (t) => {
   t.equal(r.after!.outcome, 'blocked-dependency');
   t.match(r.after!.reason, /dependency stuck .* timed out/);
   t.ok(Date.now() - t0 < 5000, 'bounded by the start timeout');
+});
+
+t.test('the start timeout cuts a hung start and a ready check that never passes at the configured time, not before, not later', async (t) => {
+  // Both sides, exactly, on a virtual clock: nothing ends at 2999 ms of a 3 s timeout, both end
+  // at 3000 ms. Mutation: the deadline set to startTimeoutMs * 2 in RestoreRun.startOne (the
+  // message still naming 3 s) left both running at 3000 ms.
+  const clock = new VirtualClock();
+  const h = harness(['stuck', 'unready', 'after'], {
+    env: { kleene_containers_after_depend: 'stuck', kleene_containers_unready_ready: 'tcp:127.0.0.1:5432' },
+    hang: ['stuck'], notReady: ['unready'], startTimeoutMs: 3000, clock,
+  });
+  const outcomes = () => h.events.filter((e) => e.type === 'outcome').map((e) => e.name);
+  // unready's start (20 ms of real time) and jls (15 ms) run while the virtual clock stands at 0.
+  const seen = () => h.events.some((e) => e.type === 'jail-seen' && e.id === id('unready'));
+  for (let i = 0; i < 500 && !seen(); i++) await new Promise((r) => setTimeout(r, 10));
+  t.ok(seen(), 'unready was started and its jail seen: it waits on its ready check');
+  await clock.advanceTo(2999);
+  t.same(outcomes(), [], 'at 2999 ms of a 3 s timeout nothing has ended');
+  await clock.advanceTo(3000);
+  t.same(outcomes().sort(), ['after', 'stuck', 'unready'], 'at 3000 ms both timed out and the dependent is blocked');
+  await clock.advanceTo(60_000); // a bound that is too long still ends, and fails below
+  const r = await h.results();
+  t.match(r.stuck!, { outcome: 'timed-out', ms: 3000, reason: 'kleened did not start it within 3 s' });
+  t.match(r.unready!, { outcome: 'timed-out', ms: 3000, reason: 'not ready within 3 s (tcp:127.0.0.1:5432)' });
+  t.match(r.after!, { outcome: 'blocked-dependency', reason: /dependency stuck .* timed out/ });
 });
 
 t.test('one failure blocks only its dependents, transitively', async (t) => {

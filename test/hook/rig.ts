@@ -1,11 +1,12 @@
 // A rig for running the REAL bundled boot hook (dist/hook.js, built by `npm run build`) as a
 // child process against the kleened double on a unix socket in a temp dir, with the jls, zfs,
 // jexec and logger shims reading the same sim state. Not a test file itself.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { checkRecord, type RecordCommand, type RunRecord } from '../../src/record/schema.ts';
 import { startKleened, type KleenedHandle } from '../doubles/kleened/server.mjs';
 import {
   SHIMS_DIR, containerId, makeState, readRequestLog, readState, writeState, type RequestLogEntry, type SimState, type StateSpec,
@@ -98,6 +99,14 @@ export function syslogLines(r: Rig, tag = 'kleene_containers'): string[] {
     if (!l.startsWith(`${tag}: `)) throw new Error(`syslog line without the ${tag} tag: ${l}`);
     return l.slice(tag.length + 2);
   });
+}
+
+/** The newest run record of `command` the hook wrote in the rig (KLEENE_BOOT_RECORD_DIR), checked against the schema. */
+export function lastRecord(r: Rig, command: RecordCommand): RunRecord {
+  const dir = join(r.dir, 'records');
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(`${command}-`)).sort() : [];
+  if (files.length === 0) throw new Error(`no ${command} record in ${dir}`);
+  return checkRecord(JSON.parse(readFileSync(join(dir, files[files.length - 1]!), 'utf8')));
 }
 
 /** Container ids whose start the hook asked for (POST /exec/create), in request order. */

@@ -1,9 +1,13 @@
-// `kleene-boot generate` end to end through the built CLI (npm test builds dist/ first).
+// `kleene-boot generate` end to end through the built CLI (npm test builds dist/ first). The
+// hostile option values are each refused by the option checks before anything runs: those go
+// through the CLI in-process (runCli, the same code the bundle runs), with one of them through
+// the bundle as well.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cli as runInProcess } from '../rcconf/helpers.ts';
 
 const repo = new URL('../../', import.meta.url).pathname;
 const cli = join(repo, 'dist/cli.js');
@@ -80,13 +84,22 @@ const hostile = [
   '/usr/../etc',
   '',
 ];
+t.test('the bundle refuses a hostile --prefix naming the option, running nothing', async (t) => {
+  const root = tmp();
+  const r = run(['generate', '--root', root, '--prefix', hostile[0]!]);
+  t.equal(r.code, 2, r.stderr);
+  t.match(r.stderr, /^kleene-boot: --prefix: /);
+  t.notOk(existsSync(join(root, 'usr')), 'nothing written');
+  t.notOk(existsSync(canary), 'nothing executed');
+});
+
 for (const option of ['prefix', 'node', 'root']) {
   for (const value of hostile) {
     t.test(`--${option} ${JSON.stringify(value)} is refused naming the option`, async (t) => {
       const root = tmp();
       // -R once: a second --root is its own usage error.
       const args = option === 'root' ? ['generate', '--root', value] : ['generate', '--root', root, `--${option}`, value];
-      const r = run(args);
+      const r = await runInProcess(...args);
       t.equal(r.code, 2, r.stderr);
       t.match(r.stderr, new RegExp(`^kleene-boot: --${option}: `));
       t.match(r.stderr, /hint: /);

@@ -3,6 +3,10 @@
 // the old or the new one, complete; sh still parses it; the next edit is not wedged by a stale
 // lock; and the next boot reads a complete configuration.
 import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
 import { BootSim } from '../helpers/boot.ts';
 import { containerId } from '../helpers/sim-state.ts';
 
@@ -24,8 +28,15 @@ t.test('a kill at any step of an rc.conf write leaves each file old or new and c
     await h.writeFile(RC, oldRc);
     await h.sh(`rm -f ${FRAG} /etc/rc.conf.bak /etc/rc.conf.d/*.bak`);
   };
+  // Bundled once with esbuild (into /tmp, which the sim sees): each of the eight children then
+  // starts as plain node instead of compiling the editor's TypeScript again.
+  const dir = mkdtempSync(join(tmpdir(), 'kb-crash-edit-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const child = join(dir, 'crash-edit.mjs');
+  await build({ entryPoints: [join(REPO, 'test/doubles/boot/crash-edit.ts')], bundle: true, platform: 'node', format: 'esm',
+    outfile: child, logLevel: 'silent', banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } });
   const crashEdit = (file: string, step: string) => sim.run(`crash-edit ${file} ${step}`, '/bin/sh',
-    ['-c', `cd ${REPO} && exec ${'/usr/local/bin/node'} --import tsx test/doubles/boot/crash-edit.ts "$@"`, 'sh', file, step, ...EDITS]);
+    ['-c', `exec ${'/usr/local/bin/node'} ${child} "$@"`, 'sh', file, step, ...EDITS]);
 
   // The edit run to completion, to know the new texts.
   const clean = await crashEdit('/nowhere', 'never');

@@ -1,4 +1,4 @@
-// `node --import tsx crash-edit.ts FILE STEP EDIT...`: applies rc.conf edits the way
+// `crash-edit.ts FILE STEP EDIT...` (bundled by the crash scenario, then run by node): applies
 // `kleene-boot rc set` does (src/rcconf/editor.ts applyEdits), and SIGKILLs itself when the write
 // of FILE (host path) reaches STEP (writeFileAtomic's 'temp-written' | 'temp-synced' | 'renamed').
 // The crash scenario (a crash during write) runs it inside the sim for every file and step.
