@@ -6,10 +6,15 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, linkSync, mkdirSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+const closures = new Map<string, string[]>();
+
 /** Files (host paths) a binary needs: itself and every library ldd lists. */
 function closure(bin: string): string[] {
+  const known = closures.get(bin);
+  if (known) return known;
   const out = execFileSync('ldd', [bin], { encoding: 'utf8' });
   const libs = [...out.matchAll(/(?:=>\s*)?(\/\S+)\s+\(0x/g)].map((m) => m[1]!);
+  closures.set(bin, [bin, ...libs]);
   return [bin, ...libs];
 }
 
