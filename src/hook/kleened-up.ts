@@ -28,7 +28,8 @@ KleenedUnavailable.prototype.name = 'KleenedUnavailable';
 
 /** The address of kleened's API for this run: kleened_socket, else config.yaml (under the context's root). */
 export async function resolveAddress(ctx: HookContext): Promise<AddressChoice> {
-  const choice = await chooseAddress(ctx.kleenedSocket, hostPath(ctx, ctx.files.config), (p) => ctx.deps.readText(p));
+  // Messages name the host's path (/usr/local/etc/kleened/config.yaml); the read is under the root.
+  const choice = await chooseAddress(ctx.kleenedSocket, ctx.files.config, (p) => ctx.deps.readText(hostPath(ctx, p)));
   if (choice.fatal) throw new KleenedUnavailable(choice.problem!);
   if (choice.problem) ctx.notes.push(`warning: ${choice.problem}`);
   return choice.address.startsWith('/') ? { ...choice, address: hostPath(ctx, choice.address) } : choice;

@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { formatError } from '../errors.ts';
 import { createKleenedClient } from '../kleened/client.ts';
 import type { ContainerSummary } from '../kleened/types.ts';
-import { readEffective } from '../rcconf/effective.ts';
+import { notRunLines, readEffective, type RcEvaluation } from '../rcconf/effective.ts';
 import { isGeneratedScript, renderFiles } from '../render/render.ts';
 import { parseHeaders, rcorder, type RcFile } from '../rcorder/index.ts';
 import { freebsd14BaseScripts } from './base-rcd-headers.ts';
@@ -60,8 +60,9 @@ export async function gatherFacts(rawRoot: string, deps: DoctorDeps = {}): Promi
 
   let rc: DoctorFacts['rc'];
   try {
-    const values = async (svc: 'kleened' | 'kleene_containers') => new Map([...(await readEffective(svc, { root })).values()].map((v) => [v.name, v.value] as const));
-    rc = { kleened: await values('kleened'), kleene_containers: await values('kleene_containers') };
+    const evaluations: RcEvaluation[] = [];
+    const values = async (svc: 'kleened' | 'kleene_containers') => new Map([...(await readEffective(svc, { root, evaluations })).values()].map((v) => [v.name, v.value] as const));
+    rc = { kleened: await values('kleened'), kleene_containers: await values('kleene_containers'), notRun: notRunLines(evaluations) };
   } catch (e) {
     rc = { error: formatError(e).replace(/^kleene-boot: /, '') };
   }

@@ -1,5 +1,6 @@
 // `kleene-boot doctor`, the deciding part: turns facts gathered from a host (doctor-facts.ts)
 // into findings, each with the command that fixes it. Pure: no file system, no sockets.
+import { NOT_RUN_HINT } from '../rcconf/static-eval.ts';
 import { parseYesNo } from '../model/knobs.ts';
 import { splitList } from '../model/config.ts';
 import type { ContainerSummary } from '../kleened/types.ts';
@@ -51,7 +52,8 @@ export interface DoctorFacts {
   installed: boolean;
   scripts: ScriptFact[];
   /** Effective rc.conf values per service (after load_rc_config), or why they could not be read. */
-  rc: { kleened: Map<string, string>; kleene_containers: Map<string, string> } | { error: string };
+  /** notRun: warnings of a static reading under -R (notRunLines), lines not run. */
+  rc: { kleened: Map<string, string>; kleene_containers: Map<string, string>; notRun?: string[] } | { error: string };
   nodes: NodeFact[];
   /** The hook bundle at each path the scripts run it from (`ok`: a readable regular file). */
   hooks: NodeFact[];
@@ -114,8 +116,13 @@ export function diagnose(f: DoctorFacts): Finding[] {
   }
 
   if ('error' in f.rc) {
-    out.push({ id: 'rcconf-unreadable', severity: 'problem', message: `cannot read rc.conf: ${f.rc.error}`, fix: kb('rc lint') });
+    // An unreadable file names itself ("cannot read /etc/rc.conf: permission denied").
+    out.push({ id: 'rcconf-unreadable', severity: 'problem', message: /^cannot read /.test(f.rc.error) ? f.rc.error : `cannot read rc.conf: ${f.rc.error}`, fix: kb('rc lint') });
   } else {
+    for (const l of f.rc.notRun ?? []) {
+      if (l.startsWith('  ')) continue;
+      out.push({ id: 'rcconf-not-run', severity: 'warning', message: `${l.replace(/^warning: /, '')} (${NOT_RUN_HINT})` });
+    }
     const kd = f.rc.kleened;
     const kc = f.rc.kleene_containers;
     const flag = (m: Map<string, string>, name: string): boolean | 'bad' => {
@@ -233,6 +240,9 @@ export function diagnose(f: DoctorFacts): Finding[] {
  */
 function addressFindings(a: AddressFact, kb: (args: string) => string): Finding[] {
   const c = a.fromConfig;
+  if (c.unreadable) {
+    return [{ id: 'kleened-config-unreadable', severity: 'problem', message: c.problem!, fix: `run as root, or make ${a.configPath} readable` }];
+  }
   if (c.fatal) {
     if (a.socket !== undefined) return [];
     return [{ id: 'kleened-config-tls-only', severity: 'problem', message: c.problem ?? `${a.configPath} lists only TLS listeners`, fix: kb('rc set kleened_socket=PATH') }];

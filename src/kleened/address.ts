@@ -107,8 +107,10 @@ export interface AddressChoice {
   source: 'kleened_socket' | 'config.yaml' | 'default';
   /** Why config.yaml could not be used (then the address is kleened's default), or is unusable (then `fatal`). */
   problem?: string;
-  /** True when no address can be used at all (only TLS listeners, no kleened_socket). */
+  /** True when no address can be used at all (only TLS listeners, no kleened_socket; config.yaml unreadable). */
   fatal?: boolean;
+  /** config.yaml exists and cannot be read (permission): an error, never "use the default". */
+  unreadable?: boolean;
 }
 
 /**
@@ -124,6 +126,10 @@ export async function chooseAddress(kleenedSocket: string | undefined, configPat
     text = await readText(configPath);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    // Guessing kleened's default address would hide that this run cannot see its configuration.
+    if (code === 'EACCES' || code === 'EPERM') {
+      return { address: DEFAULT_SOCKET, source: 'default', problem: `cannot read ${configPath}: permission denied`, fatal: true, unreadable: true };
+    }
     return { address: DEFAULT_SOCKET, source: 'default', problem: `cannot read ${configPath} (${code}); using ${DEFAULT_SOCKET}` };
   }
   const r = await addressFromConfigYaml(text, configPath);

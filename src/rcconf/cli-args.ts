@@ -32,11 +32,43 @@ export function parseEditArg(arg: string): RcEdit {
   }
   const [, name, op, text] = m as unknown as [string, string, string, string];
   checkVocabulary(name);
+  refuseReplacedBytes(name, text);
   // Written as given: the argument's bytes (UTF-8 from the terminal), not re-encoded (bytes.ts).
-  const rest = textToBytes(text);
-  if (op === '+=') return { op: 'add', name, item: rest };
-  if (op === '-=') return { op: 'remove', name, item: rest };
-  return { op: 'set', name, value: rest };
+  return editOf(name, op, textToBytes(text));
+}
+
+function editOf(name: string, op: string, bytes: string): RcEdit {
+  if (op === '+=') return { op: 'add', name, item: bytes };
+  if (op === '-=') return { op: 'remove', name, item: bytes };
+  return { op: 'set', name, value: bytes };
+}
+
+/**
+ * Refuses a value in which Node put U+FFFD: it decodes argv as UTF-8 before any of our code
+ * runs, so a Latin-1 byte (0xE9) is already gone and writing the rest would store three other
+ * bytes. The raw argv cannot be recovered portably (Linux has /proc/self/cmdline, FreeBSD
+ * none that node exposes), so every U+FFFD is refused, with the byte-exact way to give it.
+ */
+export function refuseReplacedBytes(name: string, text: string): void {
+  if (!text.includes('\uFFFD')) return;
+  throw new OptionError('EBADBYTES', `${name}: the value on the command line is not valid UTF-8 (a byte was replaced by U+FFFD); nothing written`,
+    undefined, `give the bytes exactly from a file or stdin: printf 'caf\\351' | kleene-boot rc set --value-from - ${name}`);
+}
+
+/**
+ * `rc set --value-from FILE NAME` (or NAME+= / NAME-=): the value is FILE's bytes ('-': stdin),
+ * exactly, without one final newline. The one way to set bytes that are not UTF-8 from a shell.
+ */
+export function parseValueFromArg(arg: string, bytes: Buffer, from: string): RcEdit {
+  const m = /^([^=+-]*?)(\+=|-=|=)?$/.exec(arg);
+  if (!m) {
+    throw new OptionError('EOPTION', `with --value-from, '${arg}' must be NAME (or NAME+=, NAME-=) with nothing after it`, { option: 'value-from' },
+      `the value is read from ${from}: kleene-boot rc set --value-from ${from} NAME`);
+  }
+  const [, name, op] = m as unknown as [string, string, string | undefined];
+  checkVocabulary(name);
+  const raw = bytes.toString('latin1');
+  return editOf(name, op ?? '=', raw.endsWith('\n') ? raw.slice(0, -1) : raw);
 }
 
 /**

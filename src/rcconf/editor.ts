@@ -17,7 +17,7 @@
 //   abandoned when the file changed since it was read.
 // - a fragment that is a directory (/etc/rc.conf.d/<service>/, whose every file rc.subr reads)
 //   is edited in the file where the value lives; a new value goes to its last file.
-import { promises as fsp } from 'node:fs';
+import { constants as fsc, promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError, OptionError } from '../errors.ts';
 import { bytesBuffer } from './bytes.ts';
@@ -28,6 +28,7 @@ import { rcQuote } from '../shell/quote.ts';
 import { splitList } from '../model/config.ts';
 import { unifiedDiff } from './diff.ts';
 import { DEFAULTS_FILE, describeConstruct, evaluateRc } from './effective.ts';
+import { unreadableError } from './static-eval.ts';
 import { assertRoot, hostFileArg, normRoot, realPath, shSyntaxError } from './host.ts';
 import { acquireLock, type Unlock } from './lock.ts';
 import { parseRc, type Assignment, type RcDocument } from './parse.ts';
@@ -225,9 +226,10 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
         evals.set(key, await evaluateRc(svc, { root }));
       } catch (e) {
         // With -f only that file is edited: a broken file elsewhere must not block fixing this one.
-        if (!fileArg) throw e;
+        // One that cannot be read at all is an error everywhere (never read as empty).
+        if (!fileArg || (e as { code?: string }).code === 'EUNREADABLE') throw e;
         warnings.push(`cannot read the other rc.conf files (${(e as Error).message}); not checking whether they override ${fileArg}`);
-        evals.set(key, { base: new Map(), snapshots: [], final: new Map(), assumedDefaults: false, stderr: '' });
+        evals.set(key, { base: new Map(), snapshots: [], final: new Map(), assumedDefaults: false, stderr: '', evaluator: 'static', notRun: [] });
       }
     }
     return evals.get(key)!;
@@ -257,6 +259,15 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
   const unlocks: Unlock[] = [];
   try {
     const hosts = [...new Set(plan.flatMap((p) => [...p.search, p.target]))].sort();
+    // A file that exists and cannot be read is an error, never an empty file to append to.
+    for (const host of hosts) {
+      try {
+        await fsp.access(realPath(root, host), fsc.R_OK);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EACCES' || code === 'EPERM') throw unreadableError(host);
+      }
+    }
     if (!opts.dryRun) {
       for (const host of hosts) {
         const real = realPath(root, host);

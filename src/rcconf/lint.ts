@@ -5,7 +5,7 @@
 import { parseContainersConfig, settingsFor, type VarMap } from '../model/config.ts';
 import { KNOBS, PER_CONTAINER_SUFFIXES, parseYesNo } from '../model/knobs.ts';
 import { varPart } from '../model/names.ts';
-import { attribute, describeConstruct, evaluateRc, parseSourced, type EffectiveValue } from './effective.ts';
+import { attribute, describeConstruct, evaluateRc, NOT_RUN_HINT, parseSourced, type EffectiveValue } from './effective.ts';
 import { shSyntaxError } from './host.ts';
 import type { RcDocument } from './parse.ts';
 
@@ -85,6 +85,20 @@ export async function lintRc(opts: { root?: string } = {}): Promise<LintResult> 
   const effK = attribute(evK, docsK);
   const effC = attribute(evC, docsC);
   const docs = new Map<string, RcDocument>([...docsK, ...docsC]);
+
+  // -R without chroot: what the static reading could not evaluate (it never runs it).
+  const notRunSeen = new Set<string>();
+  for (const ev of [evK, evC]) {
+    if (ev.fallback && !notRunSeen.has(ev.fallback)) {
+      notRunSeen.add(ev.fallback);
+      out.push({ severity: 'warning', code: 'not-run', file: undefined, line: undefined, message: `${ev.fallback}; read without running anything`, hint: NOT_RUN_HINT });
+    }
+    for (const n of ev.notRun) {
+      if (notRunSeen.has(`${n.file}:${n.line}`)) continue;
+      notRunSeen.add(`${n.file}:${n.line}`);
+      out.push({ severity: 'warning', code: 'not-run', file: n.file, line: n.line, message: `not run: ${n.what}`, hint: NOT_RUN_HINT });
+    }
+  }
 
   const at = (eff: Map<string, EffectiveValue>, variable: string): { file: string | undefined; line: number | undefined } => {
     const v = eff.get(variable);

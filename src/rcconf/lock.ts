@@ -58,7 +58,14 @@ export async function acquireLock(realFile: string, opts: LockOptions = {}): Pro
         await fsp.rm(lock, { force: true });
       };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') {
+        // Not a raw EACCES on a file the user never named: the directory of the file to edit.
+        const shown = opts.hostPath ?? realFile;
+        throw new ConfigError('EACCES', `cannot write ${dirname(shown)}: permission denied (the edit of ${shown} needs its lock file there)`, { file: shown },
+          'run as root: rc(8) files belong to root', { cause: e });
+      }
+      if (code !== 'EEXIST') throw e;
     }
     owner = (await fsp.readFile(lock, 'utf8').catch(() => '')).trim();
     const pid = /^[0-9]+$/.test(owner) ? Number(owner) : undefined;

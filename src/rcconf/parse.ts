@@ -17,6 +17,8 @@ export interface Construct {
   line: number;
   /** 1-based line where it ends (undefined when the file ends first). */
   endLine: number | undefined;
+  /** Offset of its first byte (the keyword, `(`, `&&` …). */
+  start: number;
 }
 
 export interface Assignment {
@@ -47,7 +49,14 @@ export interface PlainCommand {
   /** The command word as written (`.`, `eval`, `echo` …). */
   name: string;
   line: number;
+  /** Outermost enclosing construct, or the `&&`/`||` list it is a conditional part of; undefined at top level. */
   construct: Construct | undefined;
+  /** Offset of the command word. */
+  start: number;
+  /** The words after the command word, as written; set when the command ends. */
+  args: string[];
+  /** The command has a redirection (`<`, `>`, here-document …). */
+  redirected: boolean;
 }
 
 export interface ParseProblem {
@@ -142,6 +151,10 @@ class Parser {
   private prefixCount = 0;
   /** Set after `&&`/`||`: the next command is conditional. */
   private conditional: Construct | undefined;
+  /** The plain command being read, when it is one (its args are filled when it ends). */
+  private current: PlainCommand | undefined;
+  /** The command being read has a redirection. */
+  private redirected = false;
 
   constructor(private readonly text: string) {
     this.n = text.length;
@@ -184,7 +197,7 @@ class Parser {
           else this.problem(this.i - 2, 'error', 'syntax', `'${two}' outside a case statement`);
         } else if (two === '&&' || two === '||') {
           // What follows runs only depending on the previous command's status.
-          this.conditional = { kind: 'and-or', line: this.lineOf(this.i), endLine: this.lineOf(this.i) };
+          this.conditional = { kind: 'and-or', line: this.lineOf(this.i), endLine: this.lineOf(this.i), start: this.i };
           this.constructs.push(this.conditional);
           this.i += 2;
           continue;
@@ -232,7 +245,7 @@ class Parser {
   }
 
   private push(kind: ConstructKind, offset: number): Frame {
-    const construct: Construct = { kind, line: this.lineOf(offset), endLine: undefined };
+    const construct: Construct = { kind, line: this.lineOf(offset), endLine: undefined, start: offset };
     this.constructs.push(construct);
     const f: Frame = { kind, construct };
     this.stack.push(f);
@@ -298,7 +311,8 @@ class Parser {
     if (this.cmdName === undefined) {
       this.cmdName = w.raw;
       if (!['export', 'readonly', 'local'].includes(w.raw) || this.cmdAssigns.length > 0) {
-        this.commands.push({ name: w.raw, line: this.lineOf(w.start), construct: this.outermost() });
+        this.current = { name: w.raw, line: this.lineOf(w.start), construct: this.outermost() ?? this.conditional, start: w.start, args: [], redirected: this.redirected };
+        this.commands.push(this.current);
       }
       if (w.raw === '.' || w.raw === 'source' || w.raw === 'eval') {
         this.problem(w.start, 'warning', 'dynamic', `'${w.raw}' sets variables kleene-boot cannot see without running it`);
@@ -531,6 +545,7 @@ class Parser {
       if (close) {
         this.i += close[0].length;
         this.commands.pop();
+        this.current = undefined;
         this.words = [];
         this.cmdName = undefined;
         this.pendingFunction = true;
@@ -568,6 +583,8 @@ class Parser {
       this.pendingHeredocs.push({ delim, stripTabs: op === '<<-', line: this.lineOf(w.start) });
     }
     // A redirection is part of the current command but not one of its words.
+    this.redirected = true;
+    if (this.current) this.current.redirected = true;
     if (this.words.length === 0 && this.cmdAssigns.length === 0) this.cmdStart = w.start;
   }
 
@@ -575,7 +592,7 @@ class Parser {
     const t = this.text;
     while (this.pendingHeredocs.length > 0) {
       const h = this.pendingHeredocs.shift()!;
-      const construct: Construct = { kind: 'heredoc', line: h.line, endLine: undefined };
+      const construct: Construct = { kind: 'heredoc', line: h.line, endLine: undefined, start: this.i };
       this.constructs.push(construct);
       for (;;) {
         if (this.i >= this.n) {
@@ -609,6 +626,9 @@ class Parser {
       a.command = { start: this.cmdStart, end, words, keyword };
       this.assignments.push(a);
     }
+    if (this.current) this.current.args = this.words.slice(1).map((w) => w.raw);
+    this.current = undefined;
+    this.redirected = false;
     this.words = [];
     this.cmdAssigns = [];
     this.cmdName = undefined;

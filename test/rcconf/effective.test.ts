@@ -1,6 +1,7 @@
 import t from 'tap';
 import { readEffective } from '../../src/rcconf/effective.ts';
 import { makeRoot } from './helpers.ts';
+import { stageShell } from '../helpers/root-shell.ts';
 
 // A trimmed /etc/defaults/rc.conf with FreeBSD's shape: defaults, rc_conf_files, and a
 // source_rc_confs definition (which load_rc_config's emulation must not need).
@@ -47,6 +48,8 @@ t.test('says when a value comes from a construct or a command it cannot see into
   const root = makeRoot(t, {
     '/etc/rc.conf': 'kleened_enable=NO\nif true; then\n  kleened_enable=YES\nfi\neval "kleened_socket=/e"\n',
   });
+  // The root's own sh reads it (chroot), as at that host's boot.
+  stageShell(root);
   const eff = await readEffective('kleened', { root });
   t.match(eff.get('kleened_enable'), { value: 'YES', file: '/etc/rc.conf', line: 3, note: /inside an if block \(lines 2-4\)/ });
   t.match(eff.get('kleened_socket'), { value: '/e', file: '/etc/rc.conf', line: undefined, note: /set by a command/ });

@@ -26,6 +26,24 @@ import { KleeneBootError } from '../../src/errors.ts';
 import { applyEdits, type RcEdit } from '../../src/rcconf/editor.ts';
 import { parseRc, splitLines } from '../../src/rcconf/parse.ts';
 import { cli } from './helpers.ts';
+import { stageShell } from '../helpers/root-shell.ts';
+
+// Each case's root gets this machine's sh (hard links to one staged copy), so `rc get -f`
+// reads it with sh inside chroot(8), as -R does on a host: the oracle is that same sh. The
+// generated files source /dev/null, which the root then holds as an empty file.
+const TMP = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+let shellTemplate: string | undefined;
+function withShell(root: string): void {
+  if (shellTemplate === undefined) {
+    const tpl = mkdtempSync(join(TMP, 'kb-prop-sh-'));
+    process.once('exit', () => rmSync(tpl, { recursive: true, force: true }));
+    stageShell(tpl);
+    shellTemplate = tpl;
+  }
+  stageShell(root, [], shellTemplate);
+  mkdirSync(join(root, 'dev'), { recursive: true });
+  writeFileSync(join(root, 'dev/null'), '');
+}
 
 const RC = '/etc/rc.conf';
 /** Few names, so that the operation's variable is often one the file assigns. */
@@ -135,9 +153,10 @@ function must(ok: boolean, what: string): void {
 /** Runs one operation on one file in a fresh staged root and checks every property above. */
 export async function checkOne(file: string, o: Op): Promise<void> {
   // On tmpfs when there is one: the editor fsyncs every write, and a shared disk makes that the slowest part.
-  const root = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'kb-prop-'));
+  const root = mkdtempSync(join(TMP, 'kb-prop-'));
   try {
     mkdirSync(join(root, 'etc'));
+    withShell(root);
     const real = join(root, RC);
     writeFileSync(real, Buffer.from(file, 'latin1'));
     const copy = join(root, 'before.conf');

@@ -30,7 +30,9 @@ t.test('at boot every dependency is honoured and an on-startup container is star
       kleene_containers_list: 'db web api x1 x2 flaky child',
       kleene_containers_web_depend: 'db',
       kleene_containers_api_depend: 'web',
-      kleene_containers_x1_depend: 'db;touch${IFS}/tmp/x',
+      // The marker lives on the sim's private /var/run tmpfs: the real host's /tmp shows through
+      // the sim, so a /tmp/x left by anything else on the machine would fail this test.
+      kleene_containers_x1_depend: 'db;touch${IFS}/var/run/x1-ran',
       kleene_containers_x2_depend: 'x1',
       kleene_containers_child_depend: 'flaky',
       kleene_containers_start_timeout: '8',
@@ -46,9 +48,9 @@ t.test('at boot every dependency is honoured and an on-startup container is star
 
   // Invalid depend value: the container and its dependents get no start request; nothing ran.
   t.same([asked('x1').length, asked('x2').length], [0, 0], 'x1 and x2 were never asked to start');
-  t.match(boot.stdout, new RegExp(`x1 \\(${id('x1')}\\): blocked: kleene_containers_x1_depend: 'db;touch\\$\\{IFS\\}/tmp/x' is not a container name or id`));
+  t.match(boot.stdout, new RegExp(`x1 \\(${id('x1')}\\): blocked: kleene_containers_x1_depend: 'db;touch\\$\\{IFS\\}/var/run/x1-ran' is not a container name or id`));
   t.match(boot.stdout, new RegExp(`x2 \\(${id('x2')}\\): blocked by dependency: dependency x1 \\(${id('x1')}\\) is blocked`));
-  t.notOk(await sim.host.exists('/tmp/x'), 'the value never ran');
+  t.notOk(await sim.host.exists('/var/run/x1-ran'), 'the value never ran');
 
   // A dependency whose jail dies right after the 1001: its dependent is not started.
   t.equal(asked('flaky').length, 1, 'flaky was asked to start');

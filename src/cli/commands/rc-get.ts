@@ -12,7 +12,7 @@ import {
 } from '../../rcconf/cli-args.ts';
 import { defaultOf, type DefaultFill } from '../../rcconf/defaults.ts';
 import { dirFiles, serviceOf } from '../../rcconf/editor.ts';
-import { attribute, evaluateFiles, evaluateRc, parseSourced, type EffectiveValue, type RcEvaluation } from '../../rcconf/effective.ts';
+import { attribute, evaluateFiles, evaluateRc, parseSourced, warnNotRun, type EffectiveValue, type RcEvaluation } from '../../rcconf/effective.ts';
 import { hostFileArg, normRoot } from '../../rcconf/host.ts';
 
 interface GetArgs extends CommonRcArgs {
@@ -43,17 +43,22 @@ export const rcGetCommand: CommandModule<object, GetArgs> = {
     const root = normRoot(argv.root);
     const file = argv.file !== undefined ? hostFileArg(argv.file, root) : undefined;
     const cache = new Map<string, Map<string, EffectiveValue>>();
+    const evaluations: RcEvaluation[] = [];
     const effective = async (svc: string): Promise<Map<string, EffectiveValue>> => {
       if (!cache.has(svc)) {
         let ev: RcEvaluation;
         if (file !== undefined) ev = await evaluateFiles((await dirFiles(root, file)) ?? [file], { root });
         else ev = await evaluateRc(svc || undefined, { root });
+        evaluations.push(ev);
         cache.set(svc, attribute(ev, await parseSourced(ev, { root })));
       }
       return cache.get(svc)!;
     };
     const found: EffectiveValue[] = [];
     let missing = 0;
+    // Evaluate first so the not-run warnings come before any value or unknown-variable line.
+    for (const name of names) await effective(file !== undefined ? '-f' : argv.service ?? serviceOf(name) ?? '');
+    warnNotRun(evaluations);
     let fill: DefaultFill | undefined;
     let out = '';
     for (const name of names) {

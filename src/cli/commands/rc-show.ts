@@ -5,7 +5,7 @@ import { KNOBS, knobDefault } from '../../model/knobs.ts';
 import { installedFill } from '../../install/installed-fill.ts';
 import { withCommonRcOptions, showValue, type CommonRcArgs } from '../../rcconf/cli-args.ts';
 import { dirFiles } from '../../rcconf/editor.ts';
-import { attribute, evaluateFiles, parseSourced, readEffective, type EffectiveValue } from '../../rcconf/effective.ts';
+import { attribute, evaluateFiles, parseSourced, readEffective, warnNotRun, type EffectiveValue, type RcEvaluation } from '../../rcconf/effective.ts';
 import { hostFileArg, normRoot } from '../../rcconf/host.ts';
 import { bytesToText, textToBytes, writeBytes } from '../../rcconf/cli-args.ts';
 
@@ -36,14 +36,16 @@ export const rcShowCommand: CommandModule<object, ShowArgs> = {
     const fill = await installedFill(argv.root);
     const root = normRoot(argv.root);
     let fromFile: Map<string, EffectiveValue> | undefined;
+    const evaluations: RcEvaluation[] = [];
     if (argv.file !== undefined) {
       const file = hostFileArg(argv.file, root);
       const ev = await evaluateFiles((await dirFiles(root, file)) ?? [file], { root });
+      evaluations.push(ev);
       fromFile = attribute(ev, await parseSourced(ev, { root }));
     }
     for (const service of ['kleened', 'kleene_containers'] as const) {
       if (argv.service && argv.service !== service) continue;
-      const eff = fromFile ?? await readEffective(service, { root: argv.root });
+      const eff = fromFile ?? await readEffective(service, { root: argv.root, evaluations });
       const mine = (n: string) => KNOBS.some((k) => k.service === service && (k.name === n || new RegExp(`^${k.name.replace('<name>', '[A-Za-z0-9_]+')}$`).test(n)));
       for (const k of KNOBS) {
         if (k.service !== service || k.name.includes('<name>') || eff.has(k.name)) continue;
@@ -55,6 +57,7 @@ export const rcShowCommand: CommandModule<object, ShowArgs> = {
         rows.push({ name: v.name, service, value: v.value, file: v.file, line: v.line, isDefault: false, ...(v.note ? { note: v.note } : {}) });
       }
     }
+    warnNotRun(evaluations);
     rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     if (argv.json) {
       process.stdout.write(JSON.stringify(rows.map((r) => ({ ...r, value: bytesToText(r.value) })), null, 2) + '\n');

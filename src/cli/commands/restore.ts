@@ -1,12 +1,12 @@
 // `kleene-boot restore`: what boot runs (`hook.js restore`), for people. The configuration is
-// rc.conf as rc(8) would read it for kleened and kleene_containers (evaluated by /bin/sh, under
-// --root), handed to the very code the boot hook runs. Also the factory for stop/check/plan.
+// rc.conf as rc(8) would read it for kleened and kleene_containers (by /bin/sh; under --root
+// inside chroot(8), or read without running anything, see effective.ts), handed to the very code the boot hook runs. Also the factory for stop/check/plan.
 import type { CommandModule } from 'yargs';
 import { runHook } from '../../hook/main.ts';
 import { KNOBS } from '../../model/knobs.ts';
 import { RECORD_DIR_ENV } from '../../hook/progress.ts';
 import { recordDir } from '../../record/store.ts';
-import { evaluateRc } from '../../rcconf/effective.ts';
+import { evaluateRc, warnNotRun, type RcEvaluation } from '../../rcconf/effective.ts';
 import { hostPath } from '../root.ts';
 
 export interface HookVerbArgs {
@@ -18,10 +18,14 @@ export interface HookVerbArgs {
 /** rc.conf's variables for both services, as load_rc_config leaves them (kleene_containers' fragment wins on conflicts). */
 export async function readRcVars(root: string): Promise<Record<string, string>> {
   const vars: Record<string, string> = {};
+  const evaluations: RcEvaluation[] = [];
   for (const service of ['kleened', 'kleene_containers'] as const) {
     const ev = await evaluateRc(service, { root });
+    evaluations.push(ev);
     for (const [k, v] of ev.final) vars[k] = v;
   }
+  // -R without chroot: say which lines were not run (nothing of the root runs on this host).
+  warnNotRun(evaluations);
   return vars;
 }
 
