@@ -10,7 +10,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SimHost, type SimRunResult } from '../helpers/sim-host.ts';
 import { parseUcl } from '../helpers/ucl.ts';
-import { PORT_SCRIPT } from './tree.ts';
+import { put, PORT_SCRIPT, snapshot, stagingRoot } from './tree.ts';
+import { desiredFiles } from '../../src/install/artifacts.ts';
+import { runInstall } from '../../src/install/install.ts';
+import { runPkgTrigger } from '../../src/install/pkg-trigger.ts';
+import type { GenerateOptions } from '../../src/render/render.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const RCD = '/usr/local/etc/rc.d/kleened';
@@ -134,4 +138,19 @@ t.test('without kleene-boot install (the package alone) the trigger leaves the p
   t.equal(r.code, 0);
   t.equal(r.stdout + r.stderr, '');
   t.equal(await host.readFile(RCD), PORT_SCRIPT_NEXT, 'left alone');
+});
+
+t.test("an older kleene-boot's script (the package upgraded, install not re-run) is in place: nothing done, nothing said", async (t) => {
+  // Mutation tried: dropping the manifest checksum check in runPkgTrigger: the older script,
+  // unlike the newer one generated now, was then taken for a hand edit and warned about.
+  const root = await stagingRoot('kb-pkg-trigger-');
+  await put(root, RCD, PORT_SCRIPT, 0o555);
+  await runInstall({ root, prefix: '/usr/local', node: '/usr/local/bin/node' }, { out: () => {} });
+  const before = await snapshot(root);
+  const newer = async (o: GenerateOptions) => (await desiredFiles(o)).map((f) => (f.path === RCD ? { ...f, content: Buffer.concat([f.content, Buffer.from('# newer\n')]) } : f));
+  const said: string[] = [];
+  const r = await runPkgTrigger(root, { out: (l) => said.push(l), log: async (l) => { said.push(`syslog: ${l}`); }, files: newer });
+  t.equal(r, 'in-place');
+  t.same(said, [], 'nothing said');
+  t.same(await snapshot(root), before, 'nothing changed');
 });
