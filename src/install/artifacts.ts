@@ -1,6 +1,6 @@
 // What an install puts on the host, as bytes: the generator's rc.d scripts and hook, the CLI
-// bundle with the templates it renders from, a /bin entry and the man page. Reads shipped files;
-// writes nothing.
+// bundle with the templates it renders from, a /bin entry, the man page, the pkg trigger and the
+// periodic script. Reads shipped files; writes nothing.
 import { existsSync, promises as fsp } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { KleeneBootError } from '../errors.ts';
 import { renderFiles, resolveDist, templatesDir, type GenerateOptions } from '../render/render.ts';
 import { shQuote } from '../shell/quote.ts';
+import { renderPeriodicDaily, renderPkgTrigger } from './host-hooks.ts';
 import { installLayout } from './layout.ts';
 
 export interface DesiredFile {
@@ -73,6 +74,10 @@ export async function desiredFiles(opts: GenerateOptions): Promise<DesiredFile[]
   for (const f of rendered.filter((r) => r.path === layout.hook)) out.push({ path: f.path, content: f.content, mode: f.mode });
   out.push({ path: layout.wrapper, content: Buffer.from(renderWrapper(opts)), mode: 0o555 });
   out.push({ path: layout.man, content: gzipManPage(await readManSource()), mode: 0o444, binary: true });
+  // What FreeBSD runs on its own after install: pkg after a transaction that reinstalls the
+  // port's rc.d/kleened, periodic every night (both call the CLI above, hence after it).
+  out.push({ path: layout.pkgTrigger, content: Buffer.from(renderPkgTrigger(opts)), mode: 0o444 });
+  out.push({ path: layout.periodicDaily, content: Buffer.from(renderPeriodicDaily(opts)), mode: 0o555 });
   for (const f of rendered.filter((r) => r.path !== layout.hook)) out.push({ path: f.path, content: f.content, mode: f.mode });
   return out;
 }

@@ -11,7 +11,8 @@ import { notRunLines, readEffective, type RcEvaluation } from '../rcconf/effecti
 import { isGeneratedScript, renderFiles } from '../render/render.ts';
 import { parseHeaders, rcorder, type RcFile } from '../rcorder/index.ts';
 import { freebsd14BaseScripts } from './base-rcd-headers.ts';
-import type { AddressFact, DoctorFacts, NodeFact, RcorderFact, ScriptFact } from './doctor.ts';
+import type { AddressFact, DoctorFacts, HostHookFact, NodeFact, RcorderFact, ScriptFact } from './doctor.ts';
+import { renderPeriodicDaily, renderPkgTrigger } from './host-hooks.ts';
 import { chooseAddress } from '../kleened/address.ts';
 import { readPresent } from './fsops.ts';
 import { installLayout, MANIFEST_PATH } from './layout.ts';
@@ -103,7 +104,22 @@ export async function gatherFacts(rawRoot: string, deps: DoctorDeps = {}): Promi
     order = { error: formatError(e).replace(/^kleene-boot: /, '') };
   }
 
-  return { root, installed: manifest !== undefined, scripts, rc, nodes, hooks, containers, rcorder: order, address };
+  const hostHooks: HostHookFact[] = [];
+  if (manifest) {
+    const opts = { prefix, node };
+    for (const [name, path, text] of [['pkg-trigger', layout.pkgTrigger, renderPkgTrigger(opts)], ['periodic-daily', layout.periodicDaily, renderPeriodicDaily(opts)]] as const) {
+      let state: HostHookFact['state'];
+      try {
+        const p = await readPresent(root, path);
+        state = !p ? 'missing' : p.sha256 === sha256(text) ? 'ok' : 'changed';
+      } catch {
+        state = 'changed';
+      }
+      hostHooks.push({ name, shown: underRoot(root, path), state });
+    }
+  }
+
+  return { root, installed: manifest !== undefined, scripts, rc, nodes, hooks, containers, rcorder: order, address, hostHooks };
 }
 
 async function isExecutable(full: string): Promise<boolean> {

@@ -61,6 +61,15 @@ export interface DoctorFacts {
   rcorder: RcorderFact | { error: string };
   /** Where kleened listens: rc.conf's kleened_socket and what kleened's config.yaml says (they must agree, or the hook asks the wrong address). */
   address?: AddressFact;
+  /** The pkg trigger and the periodic script, when kleene-boot is installed. */
+  hostHooks?: HostHookFact[];
+}
+
+export interface HostHookFact {
+  name: 'pkg-trigger' | 'periodic-daily';
+  /** Path as the user sees it (under the root). */
+  shown: string;
+  state: 'ok' | 'missing' | 'changed';
 }
 
 export interface AddressFact {
@@ -228,6 +237,16 @@ export function diagnose(f: DoctorFacts): Finding[] {
   }
 
   if (f.address) out.push(...addressFindings(f.address, kb));
+
+  for (const h of f.hostHooks ?? []) {
+    if (h.state === 'ok') continue;
+    const what = h.name === 'pkg-trigger'
+      ? { label: 'the pkg trigger', loss: "the next 'pkg upgrade kleene-daemon' puts the port's rc.d/kleened back and nothing notices" }
+      : { label: 'the periodic daily script', loss: "the daily mail says nothing of containers that are down or of drift" };
+    out.push(h.state === 'missing'
+      ? { id: `${h.name}-missing`, severity: h.name === 'pkg-trigger' ? 'problem' : 'warning', message: `${what.label} ${h.shown} is missing: ${what.loss}`, fix: kb('install') }
+      : { id: `${h.name}-changed`, severity: 'warning', message: `${what.label} ${h.shown} differs from what kleene-boot installs`, fix: kb('install --force') });
+  }
 
   const rank: Record<Severity, number> = { problem: 0, warning: 1, info: 2 };
   return out.map((x, i) => ({ x, i })).sort((a, b) => rank[a.x.severity] - rank[b.x.severity] || a.i - b.i).map((e) => e.x);

@@ -13,6 +13,12 @@ export const ORIG_DIR = `${STATE_DIR}/orig`;
 /** Where the rc.conf editor keeps its timestamped backups when install or uninstall edits rc.conf. */
 export const RC_BACKUP_DIR = `${STATE_DIR}/rc-backup`;
 
+/**
+ * The daily script's name: periodic(8) runs a directory's scripts in name order; base's status
+ * checks use 400-499, so kleene-boot's report comes among them, after the disks and ZFS.
+ */
+export const PERIODIC_DAILY_NAME = '460.kleene-boot';
+
 export interface InstallLayout {
   rcd: { kleened: string; kleene_containers: string };
   libexecDir: string;
@@ -21,6 +27,14 @@ export interface InstallLayout {
   templatesDir: string;
   wrapper: string;
   man: string;
+  /**
+   * The pkg-triggers(5) file that puts kleene-boot's rc.d/kleened back after a package
+   * transaction reinstalls the port's. pkg reads triggers from <localbase>/share/pkg/triggers
+   * only, so under another prefix the file is installed but pkg never runs it.
+   */
+  pkgTrigger: string;
+  /** The periodic(8) daily script; periodic reads local_periodic, /usr/local/etc/periodic by default. */
+  periodicDaily: string;
 }
 
 /** The installed paths for a prefix (host paths, not under any staging root). Pure. */
@@ -34,6 +48,8 @@ export function installLayout(prefix: string): InstallLayout {
     templatesDir: `${libexecDir}/templates`,
     wrapper: `${prefix}/bin/kleene-boot`,
     man: `${prefix}/share/man/man8/kleene-boot.8.gz`,
+    pkgTrigger: `${prefix}/share/pkg/triggers/kleene-boot.ucl`,
+    periodicDaily: `${prefix}/etc/periodic/daily/${PERIODIC_DAILY_NAME}`,
   };
 }
 

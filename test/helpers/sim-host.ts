@@ -10,6 +10,8 @@
 // - Killing that PID 1 kills every process of the sim: destroy() cannot leak daemons.  The
 //   holder also exits when this test process dies (it waits for EOF on a pipe from us).
 // The repository (/work/main), node and /tmp stay visible inside the sim.
+// /etc/defaults/periodic.conf is a double too (test/doubles/defaults-periodic.conf), for the
+// periodic(8) daily script.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fsp, constants as fsc, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -114,6 +116,8 @@ safe() {
 mkdir -p /etc/defaults /etc/rc.d /etc/rc.conf.d /usr/local/etc/rc.d /usr/local/etc/rc.conf.d /usr/local/bin
 install -m 0444 "$D/rc.subr" /etc/rc.subr
 install -m 0444 "$D/defaults-rc.conf" /etc/defaults/rc.conf
+install -m 0444 "$D/defaults-periodic.conf" /etc/defaults/periodic.conf
+rm -f /etc/periodic.conf /etc/periodic.conf.local
 : > /etc/rc.conf
 rm -f /etc/rc.conf.local
 # FreeBSD's node lives in /usr/local/bin; the shims' "#!/usr/bin/env node" needs it in PATH.

@@ -261,3 +261,22 @@ t.test("kleened's address: kleened_socket against config.yaml", async (t) => {
   fs = await findings();
   t.match(fs.find((f) => f.id === 'kleened-config-tls-only'), { severity: 'problem', message: /only TLS listeners/ });
 });
+
+t.test('knows the pkg trigger and the periodic script: missing or changed, each with its fix', async (t) => {
+  // Mutation tried: gatherFacts() leaving hostHooks empty: neither finding below appears.
+  const root = await installedHost('zfs_enable="YES"\npf_enable="YES"\n');
+  const trigger = '/usr/local/share/pkg/triggers/kleene-boot.ucl';
+  const daily = '/usr/local/etc/periodic/daily/460.kleene-boot';
+  t.same(ids(diagnose(await gatherFacts(root, { listContainers: lister([]) }))), [], 'both in place: nothing to say');
+  await fsp.rm(join(root, trigger));
+  await fsp.chmod(join(root, daily), 0o755);
+  await fsp.appendFile(join(root, daily), 'echo local\n');
+  const fs = diagnose(await gatherFacts(root, { listContainers: lister([]) }));
+  t.match(fs.find((f) => f.id === 'pkg-trigger-missing'), {
+    severity: 'problem', message: `the pkg trigger ${join(root, trigger)} is missing: the next 'pkg upgrade kleene-daemon' puts the port's rc.d/kleened back and nothing notices`,
+    fix: `kleene-boot install --root ${root}`,
+  });
+  t.match(fs.find((f) => f.id === 'periodic-daily-changed'), {
+    severity: 'warning', message: `the periodic daily script ${join(root, daily)} differs from what kleene-boot installs`, fix: `kleene-boot install --root ${root} --force`,
+  });
+});

@@ -56,6 +56,9 @@ t.test('installs scripts, hook, CLI, wrapper and man page with their modes and r
     '/usr/local/libexec/kleene-boot/templates/kleene_containers.hbs': 0o444,
     '/usr/local/bin/kleene-boot': 0o555,
     '/usr/local/share/man/man8/kleene-boot.8.gz': 0o444,
+    // pkg reads triggers (pkg-triggers(5)); periodic runs only executable files (periodic(8)).
+    '/usr/local/share/pkg/triggers/kleene-boot.ucl': 0o444,
+    '/usr/local/etc/periodic/daily/460.kleene-boot': 0o555,
   };
   t.same(m!.files.map((f) => f.path).sort(), Object.keys(expectModes).sort(), 'manifest lists exactly the installed files');
   for (const f of m!.files) {
@@ -99,6 +102,8 @@ t.test('--dry-run writes nothing and prints one line per file and per rc.conf ch
   t.match(r.text, `would write ${root}/usr/local/etc/rc.d/kleene_containers (new, mode 0555)`);
   t.match(r.text, `would write ${root}/usr/local/libexec/kleene-boot/hook.js (new, mode 0444)`);
   t.match(r.text, `would write ${root}/usr/local/share/man/man8/kleene-boot.8.gz (new, mode 0444)`);
+  t.match(r.text, `would write ${root}/usr/local/share/pkg/triggers/kleene-boot.ucl (new, mode 0444)`);
+  t.match(r.text, `would write ${root}/usr/local/etc/periodic/daily/460.kleene-boot (new, mode 0555)`);
   t.match(r.text, new RegExp(`^would set kleened_enable=YES in ${root}/etc/rc\\.conf \\(was 'NO'\\)$`, 'm'));
   t.match(r.text, new RegExp(`^would set kleene_containers_enable=YES in ${root}/etc/rc\\.conf\\.d/kleene_containers \\(was unset\\)$`, 'm'));
   t.notMatch(r.text, /^[-+@]/m, 'no diff without --diff');

@@ -13,7 +13,8 @@ const hasMandoc = spawnSync('mandoc', ['-V']).error === undefined;
 
 // The FreeBSD manuals the page cross-references. Debian has none of them, so mandoc's
 // "referenced manual not found" (a STYLE message) fires for exactly these on Linux.
-const FREEBSD_ONLY = ['rc 8', 'rc.conf 5', 'rcorder 8', 'sysrc 8', 'rc.subr 8', 'jls 8', 'zfs 8', 'jexec 8', 'jail 8', 'service 8', 'node 1', 'env 1', 'logger 1', 'daemon 8'];
+const FREEBSD_ONLY = ['rc 8', 'rc.conf 5', 'rcorder 8', 'sysrc 8', 'rc.subr 8', 'jls 8', 'zfs 8', 'jexec 8', 'jail 8', 'service 8', 'node 1', 'env 1', 'logger 1', 'daemon 8',
+  'periodic 8', 'periodic.conf 5', 'pkg 8', 'pkg-triggers 5'];
 
 t.test('mandoc -T lint reports nothing', { skip: hasMandoc ? false : 'mandoc is not installed (Debian package mandoc)' }, async (t) => {
   // mandoc also accepts a cross-reference NAME.SECTION present in the current directory; empty
