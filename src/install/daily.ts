@@ -8,7 +8,7 @@ import type { ContainerSummary } from '../kleened/types.ts';
 import { formatError } from '../errors.ts';
 import { readLatestRecord, recordDir } from '../record/store.ts';
 import type { RunRecord } from '../record/schema.ts';
-import type { Outcome } from '../hook/outcome.ts';
+import type { Outcome } from '../model/run.ts';
 import { diagnose, type DoctorFacts } from './doctor.ts';
 import { gatherFacts, type ContainerLister } from './doctor-facts.ts';
 import { resolveRoot } from './paths.ts';
