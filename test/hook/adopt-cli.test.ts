@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { SHIMS_DIR } from '../helpers/sim-state.ts';
+import { cli as runInProcess } from '../rcconf/helpers.ts';
 import { rig, stageRoot, type Rig } from './rig.ts';
 
 const CLI_JS = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -150,11 +151,18 @@ t.test('-R means the host\'s / for kleened\'s socket: plan, check, restore, stop
 t.test('a missing -R DIR is the same clear error (exit 2) for every command', async (t) => {
   const r = await rig(t, { containers: [] });
   const gone = join(r.dir, 'no-such-root');
+  const message = `kleene-boot: --root: root ${gone} does not exist\n  hint: create it first (mkdir -p ${gone}), or give the staging root you meant`;
+  // The check runs before any command's handler, so one command shows it through the bundle and
+  // the others through runCli in-process (the same code, without a node start each).
+  const run = await cli(r, ['restore', '-R', gone]);
+  t.equal(run.exitCode, 2, 'restore (the bundle): exit 2');
+  t.equal(run.stderr, message, 'restore (the bundle)');
+  t.equal(run.stdout, '');
   for (const args of [['generate'], ['install'], ['uninstall'], ['doctor'], ['plan'], ['check'], ['restore'], ['stop'], ['adopt'],
     ['enable'], ['disable'], ['rc', 'show'], ['rc', 'get', 'kleened_enable'], ['rc', 'set', 'kleened_enable=YES'], ['rc', 'lint']]) {
-    const run = await cli(r, [...args, '-R', gone]);
-    t.equal(run.exitCode, 2, `${args.join(' ')}: exit 2`);
-    t.equal(run.stderr, `kleene-boot: --root: root ${gone} does not exist\n  hint: create it first (mkdir -p ${gone}), or give the staging root you meant`, args.join(' '));
-    t.equal(run.stdout, '');
+    const r2 = await runInProcess(...args, '-R', gone);
+    t.equal(r2.code, 2, `${args.join(' ')}: exit 2`);
+    t.equal(r2.stderr, `${message}\n`, args.join(' '));
+    t.equal(r2.stdout, '');
   }
 });
