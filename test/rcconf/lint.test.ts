@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { closestName, editDistance, findCycles, lintRc } from '../../src/rcconf/lint.ts';
 import { cli, FIXTURES, fixture, makeRoot } from './helpers.ts';
+import { stageShell } from '../helpers/root-shell.ts';
 
 // Quadlet-style: each fixture's leading comments state the diagnostics it must produce,
 // `# expect-error LINE CODE [text in message or hint]`, and nothing else may appear.
@@ -23,6 +24,8 @@ for (const f of fixtures) {
   t.test(`lint fixture ${f} reports exactly its expected diagnostics`, async (t) => {
     const text = fixture(`lint/${f}`);
     const root = makeRoot(t, { '/etc/rc.conf': text });
+    // Read by sh (in chroot), as on a host: the fixtures' blocks are evaluated, not reported.
+    stageShell(root);
     const r = await lintRc({ root });
     const want = expectations(text);
     const got = r.diagnostics.map((d) => `${d.severity} ${d.file}:${d.line} ${d.code}`).sort();
