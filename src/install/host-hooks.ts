@@ -45,14 +45,14 @@ export function triggerScript(opts: GenerateOptions): string {
 /** The shell script pkg runs when a transaction removes the trigger file (the kleene-boot package goes). */
 export function triggerCleanupScript(opts: GenerateOptions): string {
   const { rcd, hook } = installLayout(opts.prefix);
-  const msg = `kleene-boot: the package was removed but not its install: ${rcd.kleened} is still kleene-boot's and needs ${hook}, now gone; 'pkg install -f kleene-daemon' puts the port's script back`;
+  const msg = `the package was removed but not its install: ${rcd.kleened} is still kleene-boot's and needs ${hook}, now gone; 'pkg install -f kleene-daemon' puts the port's script back`;
   return [
     GENERATED,
     '# The kleene-boot package is being removed. When `kleene-boot install` is still in place, the',
     '# rc.d/kleened it wrote stays behind without its hook: say so on pkg\'s output and in syslog.',
     `if [ -f ${shQuote(MANIFEST_PATH)} ]; then`,
     `\tmsg=${shQuote(msg)}`,
-    '\techo "$msg"',
+    '\techo "kleene-boot: $msg"',
     '\t/usr/bin/logger -t kleene-boot "$msg" || :',
     'fi',
     'exit 0',
@@ -109,8 +109,8 @@ export function renderPeriodicDaily(opts: GenerateOptions): string {
     '\tsource_periodic_confs',
     'fi',
     '',
-    ': ${daily_kleene_boot_enable:=YES}',
-    `: \${daily_kleene_boot_timeout:=${DAILY_TIMEOUT_DEFAULT}}`,
+    ': "${daily_kleene_boot_enable:=YES}"',
+    `: "\${daily_kleene_boot_timeout:=${DAILY_TIMEOUT_DEFAULT}}"`,
     '',
     `kb=${shQuote(wrapper)}`,
     'rc=0',

@@ -16,9 +16,9 @@ import { resolveRoot, underRoot } from './paths.ts';
 import type { GenerateOptions } from '../render/render.ts';
 
 export interface PkgTriggerDeps {
-  /** Where the one line goes besides syslog: pkg's output (stdout). */
+  /** Where the one line goes besides syslog: pkg's output (stdout), prefixed `kleene-boot: `. */
   out: (line: string) => void;
-  /** Sends the line to syslog. */
+  /** Sends the line to syslog, without the prefix (logger's tag `kleene-boot` says it). */
   log: (line: string) => Promise<void>;
   files?: (opts: GenerateOptions) => Promise<DesiredFile[]>;
 }
@@ -47,8 +47,8 @@ export async function runPkgTrigger(rawRoot: string, deps: PkgTriggerDeps): Prom
     const desired = (await only({ prefix: manifest.prefix, node: manifest.node }))[0];
     if (desired && present.sha256 === sha256(desired.content)) return 'in-place';
     if (isGeneratedScript(present.content.toString('latin1'))) {
-      const line = `kleene-boot: warning: ${shown} is kleene-boot's script edited by hand since install; left as it is (see 'kleene-boot doctor'; 'kleene-boot install --force' replaces it)`;
-      deps.out(line);
+      const line = `warning: ${shown} is kleene-boot's script edited by hand since install; left as it is (see 'kleene-boot doctor'; 'kleene-boot install --force' replaces it)`;
+      deps.out(`kleene-boot: ${line}`);
       await deps.log(line);
       return 'edited';
     }
@@ -58,9 +58,9 @@ export async function runPkgTrigger(rawRoot: string, deps: PkgTriggerDeps): Prom
   await runInstall({ root, repairPackageScript: true }, { out: (l) => said.push(l), files: only });
   const kept = said.find((l) => l.startsWith('kept the original '))?.replace(/^kept the original \S+ as /, '');
   const line = present
-    ? `kleene-boot: a package put its ${shown} back (its start returns before kleened's API answers, its stop may hang); kleene-boot's script is in place again, the package's kept as ${kept ?? 'the original'} for 'kleene-boot uninstall'`
-    : `kleene-boot: ${shown} was missing after a package transaction; kleene-boot's script is in place again`;
-  deps.out(line);
+    ? `a package put its ${shown} back (its start returns before kleened's API answers, its stop may hang); kleene-boot's script is in place again, the package's kept as ${kept ?? 'the original'} for 'kleene-boot uninstall'`
+    : `${shown} was missing after a package transaction; kleene-boot's script is in place again`;
+  deps.out(`kleene-boot: ${line}`);
   await deps.log(line);
   return 'repaired';
 }

@@ -28,8 +28,8 @@ export const pkgTriggerCommand: CommandModule<object, PkgTriggerArgs> = {
       const r = await runPkgTrigger(argv.root, { out: (l) => process.stdout.write(`${l}\n`), log });
       process.exitCode = r === 'edited' ? 1 : 0;
     } catch (e) {
-      const line = `kleene-boot: could not put kleene-boot's rc.d/kleened back after the package transaction: ${formatError(e).replace(/^kleene-boot: /, '').replace(/\n\s*/g, '; ')}`;
-      process.stdout.write(`${line}\n`);
+      const line = `could not put kleene-boot's rc.d/kleened back after the package transaction: ${formatError(e).replace(/^kleene-boot: /, '').replace(/\n\s*/g, '; ')}`;
+      process.stdout.write(`kleene-boot: ${line}\n`);
       await log(line);
       process.exitCode = 2;
     }
