@@ -340,7 +340,9 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
         env: cleanEnv({ ...restorerEnv(hookEnv(opts.graph, opts.jobs, { socket, ...tools }), config, opts.restorer ?? 'hook'),
           KLEENE_SIM_STATE: statePath, KLEENE_BENCH_RSS_FILE: rssFile,
           // No run record into this machine's /var/db unless the caller names a directory ('-': none).
-          KLEENE_BOOT_RECORD_DIR: process.env.KLEENE_BOOT_RECORD_DIR ?? '-' }),
+          KLEENE_BOOT_RECORD_DIR: process.env.KLEENE_BOOT_RECORD_DIR ?? '-',
+          // The host-wide lock beside the run, never this machine's /var/run.
+          KLEENE_BOOT_LOCK: join(dir, 'kleene-boot.lock') }),
       });
     } finally {
       doubleCpuMs = await stopDouble(double);

@@ -42,6 +42,8 @@ export interface HookContext {
   onEvent: (e: RunEvent) => void;
   /** performance.now() when the run began: events carry ms since then. */
   t0: number;
+  /** Aborted (reason: the signal's name) when SIGTERM or SIGINT asks the run to end early. */
+  cancel?: AbortSignal;
 }
 
 export interface ContextOptions {

@@ -13,6 +13,7 @@ import { writeRecord } from '../record/store.ts';
 import { checkPidfile, type KleenedProcess } from '../host/pidfile.ts';
 import { probeTcp } from '../host/tcp.ts';
 import { listDatasets } from '../host/zfs.ts';
+import { acquireLock, onTerminate, type AcquireOptions, type LockResult } from './lock.ts';
 import type { DatasetInfo } from '../plan/types.ts';
 
 export interface HookDeps {
@@ -33,6 +34,10 @@ export interface HookDeps {
   logStream?(logger: string, tag: string): LogStream;
   /** Writes a run's record into `dir` (atomic, 0600, rotated); without it, no record is kept. */
   writeRecord?(dir: string, rec: RunRecord): Promise<string>;
+  /** Takes the host-wide lock of restore and stop (lock.ts); without it, runs take no lock. */
+  lock?(o: AcquireOptions): Promise<LockResult>;
+  /** Routes SIGTERM and SIGINT to `fn` while a run goes (lock.ts); returns the undo. Without it, signals keep their default. */
+  onTerminate?(fn: (signal: NodeJS.Signals) => void): () => void;
   stdout(text: string): void;
   stderr(text: string): void;
 }
@@ -51,6 +56,8 @@ export function defaultDeps(): HookDeps {
     log: (logger, tag, lines) => logLines(logger, tag, lines, { timeoutMs: 10_000 }),
     logStream: (logger, tag) => openLogStream(logger, tag, { timeoutMs: 10_000 }),
     writeRecord,
+    lock: acquireLock,
+    onTerminate,
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
   };

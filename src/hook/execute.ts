@@ -69,6 +69,9 @@ export class RestoreRun {
   private readonly heap: MinHeap<Node>;
   private inFlight = 0;
   private finals = 0;
+  /** Why the run was ended early (cancel); from then on nothing more is started. */
+  private ended: string | undefined;
+  private readonly endCtl = new AbortController();
   private resolveDone!: (m: Map<string, ContainerResult>) => void;
   private readonly clock: Clock;
 
@@ -97,6 +100,24 @@ export class RestoreRun {
     const n = this.nodes.get(id);
     if (n) this.evaluate(n);
   }
+  /**
+   * Ends the run early (SIGTERM: a stop is coming): every container not asked for yet is not
+   * started (blocked, with `reason`); starts in flight get `graceMs` to end, then are aborted
+   * (kleened may still finish one: the next restore sees its jail). `done` then resolves as usual.
+   */
+  cancel(reason: string, graceMs: number): void {
+    if (this.ended !== undefined) return;
+    this.ended = reason;
+    const left = [...this.nodes.values()].filter((n) => n.state === 'undecided' || n.state === 'waiting' || n.state === 'queued');
+    // All of them final first, so that none is reported as blocked by another one of them.
+    for (const n of left) n.state = 'final';
+    for (const n of left) this.final(n, { ...this.base(n), outcome: 'blocked', reason: `not started: ${reason}` });
+    if (this.finals < this.nodes.size) {
+      const timer = setTimeout(() => this.endCtl.abort(new Ended(reason)), graceMs);
+      void this.done.then(() => clearTimeout(timer));
+    }
+  }
+
   /** No more facts will come: whatever is still missing becomes a reason. */
   factsComplete(): void {
     this.complete = true;
@@ -109,7 +130,7 @@ export class RestoreRun {
   }
 
   private evaluate(n: Node): void {
-    if (n.state !== 'undecided') return;
+    if (n.state !== 'undecided' || this.ended !== undefined) return;
     const own = decideOwn(n.t, this.facts, this.skel.cycles.get(n.t.id), this.complete);
     if (own.decision === 'pending') return;
     const base = this.base(n);
@@ -149,6 +170,10 @@ export class RestoreRun {
   }
 
   private enqueue(n: Node): void {
+    if (this.ended !== undefined) {
+      this.final(n, { ...this.base(n), outcome: 'blocked', reason: `not started: ${this.ended}` });
+      return;
+    }
     n.state = 'queued';
     this.heap.push(n);
     this.pump();
@@ -158,6 +183,8 @@ export class RestoreRun {
     const jobs = Math.max(1, this.opts.jobs);
     while (this.inFlight < jobs && this.heap.size > 0) {
       const n = this.heap.pop()!;
+      // Ended by cancel while queued.
+      if (n.state !== 'queued') continue;
       this.inFlight++;
       n.state = 'active';
       void this.startOne(n);
@@ -167,7 +194,8 @@ export class RestoreRun {
   private async startOne(n: Node): Promise<void> {
     const { t } = n;
     const ms = this.opts.startTimeoutMs;
-    const { signal, clear } = this.clock.deadline(ms);
+    const { signal: timeout, clear } = this.clock.deadline(ms);
+    const signal = AbortSignal.any([timeout, this.endCtl.signal]);
     const limit = this.clock.now() + ms;
     let slot = true;
     const release = (): void => {
@@ -206,7 +234,8 @@ export class RestoreRun {
   private async watchKleened(n: Node): Promise<void> {
     const { t } = n;
     const ms = this.opts.startTimeoutMs;
-    const { signal, clear } = this.clock.deadline(ms);
+    const { signal: timeout, clear } = this.clock.deadline(ms);
+    const signal = AbortSignal.any([timeout, this.endCtl.signal]);
     n.startedAt = this.clock.now();
     const adopt = 'restart_policy on-startup; `kleene-boot adopt` puts it under kleene-boot\'s checks';
     let phase: 'jail' | 'ready' = 'jail';
@@ -224,7 +253,7 @@ export class RestoreRun {
       this.opts.emit({ type: 'ready', id: t.id, at: this.opts.at() });
       this.up(n, { ...this.base(n), outcome: 'started-by-kleened', ms: this.elapsed(n), reason: adopt });
     } catch (err) {
-      this.down(n, signal.aborted && phase === 'jail'
+      this.down(n, this.endCtl.signal.aborted ? this.failure(n, err, signal, phase) : signal.aborted && phase === 'jail'
         ? { ...this.base(n), outcome: 'timed-out', ms: this.elapsed(n), reason: `kleened did not start it within ${ms / 1000} s (${adopt}); see its log` }
         : this.failure(n, err, signal, phase));
     } finally {
@@ -239,6 +268,10 @@ export class RestoreRun {
   private failure(n: Node, err: unknown, signal: AbortSignal, phase: 'start' | 'jail' | 'ready'): ContainerResult {
     const base = { ...this.base(n), ms: this.elapsed(n) };
     const secs = this.opts.startTimeoutMs / 1000;
+    if (this.endCtl.signal.aborted) {
+      const what = phase === 'start' ? 'kleened had not answered its start' : phase === 'jail' ? 'its jail was not seen yet' : 'it was not ready yet';
+      return { ...base, outcome: 'failed', reason: `${this.ended}: ${what}` };
+    }
     // kleened answered 1001, but the jail did not come up within the start's budget: `jail -c`
     // failed after the answer (kleened only logs it).
     if (err instanceof NoJail || (signal.aborted && phase === 'jail')) return { ...base, outcome: 'failed', reason: noJailText(n.t.id) };
@@ -285,6 +318,7 @@ export class RestoreRun {
 }
 
 class NoJail extends Error {}
+class Ended extends Error {}
 
 function noJailText(id: string): string {
   return `kleened reported the start, but no jail ${id} runs; see /var/log/kleened.log`;

@@ -14,7 +14,8 @@ import { runPlanDot } from './plan-dot.ts';
 import type { RunRecord } from '../record/schema.ts';
 import { RunProgress, recordDirFor } from './progress.ts';
 import { reportJson, reportLines } from './report.ts';
-import { runRestore } from './restore.ts';
+import { lockPathFor, type LockResult } from './lock.ts';
+import { notDoneReport, runRestore } from './restore.ts';
 import { runStop } from './stop.ts';
 
 /** syslog tag of the boot report (logger -t). */
@@ -55,7 +56,7 @@ export async function runHook(argv: readonly string[], env: VarMap, deps: HookDe
   const ctx = contextFromEnv(env, deps, opts);
   try {
     if (dot) return await runPlanDot(ctx, { boot });
-    return await runCommand(command, ctx, json, boot, recordDirFor(env, ctx.root));
+    return await runCommand(command, ctx, json, boot, recordDirFor(env, ctx.root), lockPathFor(env, ctx.root));
   } catch (err) {
     // Every run* resolves with a report; this is the last guard so boot always gets a line.
     deps.stderr(`hook: ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -66,7 +67,53 @@ export async function runHook(argv: readonly string[], env: VarMap, deps: HookDe
 }
 
 async function runCommand(command: 'restore' | 'stop' | 'check' | 'plan', ctx: HookContext, json: boolean, boot: boolean,
-  recordDir: string | undefined): Promise<number> {
+  recordDir: string | undefined, lockPath: string): Promise<number> {
+  const { deps } = ctx;
+  if (command !== 'restore' && command !== 'stop') return runVerb(command, ctx, json, boot, recordDir, undefined);
+  // SIGTERM or SIGINT ends the run early, through its own end (report, record, lock released).
+  const ac = new AbortController();
+  const undo = deps.onTerminate?.((sig) => ac.abort(sig));
+  if (undo) ctx.cancel = ac.signal;
+  let lock: LockResult | undefined;
+  try {
+    lock = await takeLock(command, ctx, lockPath);
+    return await runVerb(command, ctx, json, boot, recordDir, lock && 'refused' in lock ? lock.refused : undefined);
+  } finally {
+    if (lock && 'held' in lock) lock.held.release();
+    undo?.();
+  }
+}
+
+/**
+ * The host-wide lock (lock.ts): one restore, stop or adopt at a time. restore waits for a holder
+ * up to kleene_containers_wait_timeout, then does nothing; stop ends a restore that holds it
+ * (SIGTERM), waits up to kleene_containers_stop_timeout, then goes on regardless (shutdown must).
+ * Lines about the wait go to stderr at once; what the run should keep (a take-over, the wait) to
+ * its notes. Undefined when deps take no lock.
+ */
+async function takeLock(command: 'restore' | 'stop', ctx: HookContext, path: string): Promise<LockResult | undefined> {
+  const { deps, config } = ctx;
+  if (!deps.lock) return undefined;
+  const t0 = performance.now();
+  const r = await deps.lock({
+    path, pid: process.pid, command,
+    preempt: command === 'stop',
+    waitMs: (command === 'stop' ? config.stopTimeout : config.waitTimeout) * 1000,
+    onTimeout: command === 'stop' ? 'proceed' : 'refuse',
+    say: (line, live) => {
+      if (live) deps.stderr(`${line}\n`);
+      else ctx.notes.push(line);
+    },
+    ...(ctx.cancel ? { signal: ctx.cancel } : {}),
+  });
+  if ('held' in r && r.waitedFor) {
+    ctx.notes.push(`waited ${Math.round((performance.now() - t0) / 100) / 10} s for pid ${r.waitedFor.pid} (${r.waitedFor.command}) to release ${path}`);
+  }
+  return r;
+}
+
+async function runVerb(command: 'restore' | 'stop' | 'check' | 'plan', ctx: HookContext, json: boolean, boot: boolean,
+  recordDir: string | undefined, lockedOut: string | undefined): Promise<number> {
   const { deps } = ctx;
   // restore and stop change the system: each container's line goes to the console and syslog
   // as soon as its outcome is known, and the run leaves a record (progress.ts).
@@ -82,7 +129,8 @@ async function runCommand(command: 'restore' | 'stop' | 'check' | 'plan', ctx: H
   }
   let report: CheckReport;
   try {
-    if (command === 'restore') report = await runRestore(ctx);
+    if (lockedOut !== undefined) report = notDoneReport(command, ctx, command === 'restore' ? 'blocked' : 'failed', `not ${command === 'restore' ? 'started' : 'stopped'}: ${lockedOut}`);
+    else if (command === 'restore') report = await runRestore(ctx);
     else if (command === 'stop') report = await runStop(ctx);
     else report = await runCheck(ctx, command, { boot });
   } catch (err) {

@@ -30,6 +30,32 @@ export function unreachableReport(command: string, ctx: HookContext, err: unknow
   return { command, ok: false, results, notes: [...ctx.notes, `error: ${reason}`] };
 }
 
+/** How long starts in flight may take to end once the restore is asked to end (SIGTERM). */
+export const CANCEL_GRACE_MS = 2_000;
+
+/** What a run ended by a signal says of what it did not do. */
+export function endedReason(signal: AbortSignal): string {
+  return `the restore was ended by ${String(signal.reason ?? 'a signal')}`;
+}
+
+/** A report where nothing was done (the lock not taken, or ended before kleened answered): every configured entry gets `outcome` and `reason`. */
+export function notDoneReport(command: string, ctx: HookContext, outcome: 'blocked' | 'failed', reason: string): Report {
+  const results: ContainerResult[] = [...ctx.config.list, ...ctx.badEntries].map((e) => ({ name: e, entry: e, outcome, reason }));
+  return { command, ok: false, results, notes: [...ctx.notes] };
+}
+
+/** Rejects once `signal` aborts; never settles otherwise. */
+function untilAborted(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_, reject) => {
+    if (!signal) return;
+    const fire = (): void => reject(new Ended(endedReason(signal)));
+    if (signal.aborted) fire();
+    else signal.addEventListener('abort', fire, { once: true });
+  });
+}
+
+class Ended extends Error {}
+
 /** True when the configuration names nothing to restore (then kleened need not even be asked). */
 export function nothingConfigured(ctx: HookContext): boolean {
   return ctx.config.list.length === 0 && !ctx.config.importOnStartup && ctx.badEntries.length === 0;
@@ -51,8 +77,10 @@ export async function runRestore(ctx: HookContext): Promise<Report> {
       jails = jailsFact(ctx);
       datasets = datasetsFact(ctx);
     }
-    containers = await awaitKleened(ctx, address, config.waitTimeout * 1000);
+    // SIGTERM while kleened is awaited: nothing was started, nothing will be.
+    containers = await Promise.race([awaitKleened(ctx, address, config.waitTimeout * 1000), untilAborted(ctx.cancel)]);
   } catch (err) {
+    if (err instanceof Ended) return notDoneReport('restore', ctx, 'blocked', `not started: ${err.message}`);
     return unreachableReport('restore', ctx, err);
   }
   jails ??= jailsFact(ctx);
@@ -72,6 +100,12 @@ export async function runRestore(ctx: HookContext): Promise<Report> {
     emit: ctx.onEvent,
     at: () => since(ctx),
   });
+  // SIGTERM (a stop is coming): nothing more is started; the run ends, reports and records.
+  const cancel = ctx.cancel;
+  if (cancel) {
+    if (cancel.aborted) run.cancel(endedReason(cancel), CANCEL_GRACE_MS);
+    else cancel.addEventListener('abort', () => run.cancel(endedReason(cancel), CANCEL_GRACE_MS), { once: true });
+  }
 
   // The facts, each fed to the run the moment it arrives.
   const inspects = async (): Promise<void> => {

@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { checkRecord, type RecordCommand, type RunRecord } from '../../src/record/schema.ts';
 import { startKleened, type KleenedHandle } from '../doubles/kleened/server.mjs';
 import {
@@ -35,6 +35,10 @@ export interface Rig {
   requests(): RequestLogEntry[];
   /** Runs `node dist/hook.js ...args` with only the given rc.conf variables (plus the tool paths). */
   hook(args: string[], vars?: Record<string, string>, opts?: { timeoutMs?: number }): Promise<HookRun>;
+  /** The same run as `hook`, as a process the caller watches (its output as it comes, its pid). */
+  hookProcess(args: string[], vars?: Record<string, string>, opts?: { timeoutMs?: number }): ResultPromise<{ reject: false }>;
+  /** The lock file the rig's hook runs use (KLEENE_BOOT_LOCK). */
+  lockPath: string;
 }
 
 /** Lays out the sim, starts the double (unless `kleened: false`) and cleans both up at teardown. */
@@ -57,16 +61,15 @@ export async function rig(t: { teardown(fn: () => unknown): void }, spec: StateS
     await kleened?.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  return {
-    dir, socket, statePath, requestLog, syslog, kleened,
+  const r: Rig = {
+    dir, socket, statePath, requestLog, syslog, kleened, lockPath: join(dir, 'kleene-boot.lock'),
     state: () => readState(statePath),
     id: (name) => containerId(readState(statePath), name),
     requests: () => readRequestLog(requestLog),
-    async hook(args, vars = {}, o = {}) {
-      const t0 = Date.now();
+    hookProcess(args, vars = {}, o = {}) {
       // rc(8) runs the hook with an almost empty environment: give it only what the rc.d
       // script exports, plus what the shims need to find the sim.
-      const r = await execa(process.execPath, [hookJs, ...args], {
+      return execa(process.execPath, [hookJs, ...args], {
         extendEnv: false,
         env: {
           PATH: `${process.env.PATH}`,
@@ -82,14 +85,21 @@ export async function rig(t: { teardown(fn: () => unknown): void }, spec: StateS
           kleene_containers_logger: join(SHIMS_DIR, 'logger'),
           // The run record in the rig, never the real host's /var/db/kleene-boot.
           KLEENE_BOOT_RECORD_DIR: join(dir, 'records'),
+          // The host-wide lock in the rig too, never the real host's /var/run.
+          KLEENE_BOOT_LOCK: join(dir, 'kleene-boot.lock'),
           ...vars,
         },
         reject: false,
         timeout: o.timeoutMs ?? 30_000,
       });
-      return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
+    },
+    async hook(args, vars = {}, o = {}) {
+      const t0 = Date.now();
+      const run = await r.hookProcess(args, vars, o);
+      return { code: run.exitCode ?? -1, stdout: String(run.stdout), stderr: String(run.stderr), ms: Date.now() - t0 };
     },
   };
+  return r;
 }
 
 /** The syslog lines the logger shim wrote, without the tag. */

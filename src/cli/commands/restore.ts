@@ -4,6 +4,7 @@
 import type { CommandModule } from 'yargs';
 import { runHook } from '../../hook/main.ts';
 import { KNOBS } from '../../model/knobs.ts';
+import { LOCK_ENV } from '../../hook/lock.ts';
 import { RECORD_DIR_ENV } from '../../hook/progress.ts';
 import { recordDir } from '../../record/store.ts';
 import { evaluateRc, warnNotRun, type RcEvaluation } from '../../rcconf/effective.ts';
@@ -70,7 +71,10 @@ export function hookVerbCommand(verb: 'restore' | 'stop' | 'check' | 'plan', des
       // The hook takes kleened's socket, config and pidfile under the root itself.
       const vars = await readRcVars(argv.root);
       // restore and stop leave their record under the staged root too, where `report --root` reads it.
-      const env = argv.root === '/' ? vars : { ...vars, [RECORD_DIR_ENV]: recordDir(argv.root) };
+      const env: Record<string, string> = argv.root === '/' ? vars : { ...vars, [RECORD_DIR_ENV]: recordDir(argv.root) };
+      // The lock file's override (lock.ts) reaches the CLI's runs as it reaches the hook's.
+      const lockOverride = process.env[LOCK_ENV];
+      if (lockOverride !== undefined) env[LOCK_ENV] = lockOverride;
       process.exitCode = await runHook([verb, ...(argv.json ? ['--json'] : []), ...(verb === 'plan' && argv.boot ? ['--boot'] : [])], env, undefined, { root: argv.root });
     },
   };
