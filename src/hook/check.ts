@@ -31,15 +31,15 @@ export async function runCheck(ctx: HookContext, command = 'check', opts: { boot
       const { address } = await resolveAddress(ctx);
       const containers = await awaitKleened(ctx, address, Math.min(config.waitTimeout * 1000, QUICK_WAIT_MS));
       const inv = await gatherInventory(ctx, address, containers, { volumes: true, boot: opts.boot ?? false });
-      plan = planRestore(config, inv, { rcshutdownTimeout: ctx.rcshutdownTimeout });
+      plan = planRestore(config, inv, { rcshutdownTimeout: ctx.rcshutdownTimeout, kleenedShutdownTimeout: ctx.kleenedShutdownTimeout });
     } else {
       plan = planRestore(config, { containers: [], jails: { ok: true, value: [] }, datasets: { ok: true, value: [] }, volumes: { ok: true, value: [] }, mounts: {} },
-        { rcshutdownTimeout: ctx.rcshutdownTimeout });
+        { rcshutdownTimeout: ctx.rcshutdownTimeout, kleenedShutdownTimeout: ctx.kleenedShutdownTimeout });
     }
   } catch (err) {
     if (command === 'plan' && err instanceof KleenedUnavailable) {
       const offline = err.message;
-      const p = planRestore(config, rcConfOnlyInventory(config), { rcshutdownTimeout: ctx.rcshutdownTimeout });
+      const p = planRestore(config, rcConfOnlyInventory(config), { rcshutdownTimeout: ctx.rcshutdownTimeout, kleenedShutdownTimeout: ctx.kleenedShutdownTimeout });
       return { command, ok: false, results: [], notes: [...ctx.notes], plan: p, offline };
     }
     return unreachableReport(command, ctx, err);
@@ -98,6 +98,12 @@ export function planLines(plan: Plan, ctx: HookContext, results: ContainerResult
   out.push(`stop order: ${plan.stopOrder.length ? plan.stopOrder.map((id) => byId.get(id)!.name).join(', ') : 'nothing'}`);
   const b = plan.budget;
   out.push(`worst case start: ${b.startWorst} s (${plan.waves.length} wave${plan.waves.length === 1 ? '' : 's'}, ${config.jobs} at once, ${config.startTimeout} s each)`);
-  out.push(`worst case stop: ${b.stopWorst} s (${config.stopTimeout} s each) of rcshutdown_timeout ${b.rcshutdownTimeout} s${b.stopWorst > b.rcshutdownTimeout ? ': OVER BUDGET, rc.shutdown may kill the rest' : ''}`);
+  const secs = (ms: number): string => `${+(Math.max(0, ms) / 1000).toFixed(1)} s`;
+  const fits = b.stopWorst * 1000 <= b.stopBudgetMs;
+  const cut = b.stopTimeoutMs < config.stopTimeout * 1000;
+  out.push(`worst case stop: ${b.stopWorst} s (${+b.stopWaves.toFixed(2)} stop${b.stopWaves === 1 ? '' : 's'} one after another, ${b.stopJobs} at once, ${config.stopTimeout} s each)`
+    + ` of the ${secs(b.stopBudgetMs)} rcshutdown_timeout=${b.rcshutdownTimeout} s leaves${fits ? ''
+      : cut && b.stopWaves * b.stopTimeoutMs <= b.stopBudgetMs ? `: each stop would be cut at ${secs(b.stopTimeoutMs)}`
+        : `: OVER BUDGET even at ${secs(b.stopTimeoutMs)} each, rc.shutdown may kill the rest`}`);
   return out;
 }

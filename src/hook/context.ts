@@ -2,6 +2,7 @@
 // them (same names), parsed by the shared config model.
 import { parseContainersConfig, type ContainersConfig, type VarMap } from '../model/config.ts';
 import { parseWhole, splitList } from '../model/config.ts';
+import { KNOBS } from '../model/knobs.ts';
 import { isContainerId, isContainerName } from '../model/names.ts';
 import type { HookDeps } from './deps.ts';
 import type { RunEvent } from './events.ts';
@@ -28,6 +29,8 @@ export interface HookContext {
   notes: string[];
   /** rc.shutdown's watchdog: `rcshutdown_timeout` when exported, else 90 (rc.shutdown's default). */
   rcshutdownTimeout: number;
+  /** `kleened_shutdown_timeout` when exported, else its default: how long rc.d/kleened's stop, after ours, may wait. */
+  kleenedShutdownTimeout: number;
   deps: HookDeps;
   /** kleene_containers_list entries that are not container names or ids: configured, never startable. */
   badEntries: string[];
@@ -70,6 +73,15 @@ export function contextFromEnv(env: VarMap, deps: HookDeps, opts: ContextOptions
     if (v === undefined) notes.push(`warning: rcshutdown_timeout: '${raw}' is not a number of seconds; using 90`);
     else rcshutdownTimeout = v;
   }
+  // rc.d/kleened's own bound, read here to keep kleened's share of the shutdown (plan/stop.ts).
+  const kleenedKnob = KNOBS.find((k) => k.name === 'kleened_shutdown_timeout')!;
+  let kleenedShutdownTimeout = Number(kleenedKnob.default);
+  const rawK = env.kleened_shutdown_timeout;
+  if (rawK !== undefined && rawK !== '') {
+    const v = parseWhole(rawK.trim(), kleenedKnob.min ?? 1, kleenedKnob.max ?? 3600);
+    if (v === undefined) notes.push(`warning: kleened_shutdown_timeout: '${rawK}' is not a whole number from ${kleenedKnob.min} to ${kleenedKnob.max}; using ${kleenedKnob.default}`);
+    else kleenedShutdownTimeout = v;
+  }
   const badEntries = splitList(env.kleene_containers_list ?? '').filter((e) => !isContainerName(e) && !isContainerId(e));
   const configErrors = diagnostics.some((d) => d.severity === 'error');
   const file = (name: string, def: string): string => {
@@ -81,7 +93,7 @@ export function contextFromEnv(env: VarMap, deps: HookDeps, opts: ContextOptions
     pidfile: file('kleened_pidfile', KLEENED_FILES.pidfile),
     log: file('kleened_logfile', KLEENED_FILES.log),
   };
-  const ctx: HookContext = { config, notes, rcshutdownTimeout, deps, badEntries, configErrors, files,
+  const ctx: HookContext = { config, notes, rcshutdownTimeout, kleenedShutdownTimeout, deps, badEntries, configErrors, files,
     root: opts.root ?? '/', onEvent: opts.onEvent ?? (() => {}), t0: performance.now() };
   if (kleenedSocket !== undefined) ctx.kleenedSocket = config.socket;
   return ctx;

@@ -18,8 +18,12 @@ export type RunEvent =
   | { type: 'jail-seen'; id: string; at: number }
   /** Its ready check passed: from now on it counts as up for its dependents. */
   | { type: 'ready'; id: string; at: number }
-  /** stop: kleene-boot asked kleened to stop the container, and kleened answered (or the stop failed). */
-  | { type: 'stop-requested'; id: string; name: string; at: number }
+  /** A line for the console and syslog before the run's results (the stop's budget). */
+  | { type: 'note'; at: number; text: string }
+  /** stop: the schedule (plan/stop.ts): stops at once, each one's timeout, the budget it fits (ms). */
+  | { type: 'stop-planned'; at: number; jobs: number; timeoutMs: number; configuredTimeoutMs: number; budgetMs: number; waves: number; depth: number }
+  /** stop: kleene-boot asked kleened to stop the container (after the stops of `waitedFor`), and kleened answered (or the stop failed). */
+  | { type: 'stop-requested'; id: string; name: string; at: number; depends: string[]; waitedFor: string[] }
   | { type: 'stop-done'; id: string; at: number }
   /** The container's final result for this run. */
   | { type: 'outcome'; id?: string; name: string; at: number; result: ContainerResult }

@@ -7,7 +7,7 @@
 import { uptime } from 'node:os';
 import type { LogStream } from '../host/logger-stream.ts';
 import { buildRecord, type ContainerFacts } from '../record/build.ts';
-import type { RecordCommand, RunRecord } from '../record/schema.ts';
+import type { RecordCommand, RunRecord, StopInfo } from '../record/schema.ts';
 import { recordDir } from '../record/store.ts';
 import type { Decision, Plan } from '../plan/types.ts';
 import { printable, type ContainerResult, type Outcome } from '../model/run.ts';
@@ -34,7 +34,17 @@ export interface ProgressEvent {
   waitedMs?: number;
   wave?: number;
   depends?: readonly string[];
+  waitedFor?: readonly string[];
   result?: ContainerResult;
+  /** note: its line. */
+  text?: string;
+  /** stop-planned: the schedule. */
+  jobs?: number;
+  timeoutMs?: number;
+  configuredTimeoutMs?: number;
+  budgetMs?: number;
+  waves?: number;
+  depth?: number;
 }
 
 export interface ProgressOptions {
@@ -74,10 +84,14 @@ export class RunProgress {
   private kleenedWaitMs: number | undefined;
   private kleenedUpAt: number | undefined;
   private inventoryMs: number | undefined;
+  private stop: StopInfo | undefined;
   /** Epoch ms of the run's start (ctx.t0 on the wall clock). */
   readonly startedAt: number;
+  /** At most this many at once: the starts' jobs, or the stops' once the stop is planned. */
+  private jobs: number;
 
   constructor(private readonly command: RecordCommand, private readonly opts: ProgressOptions) {
+    this.jobs = opts.jobs;
     this.startedAt = Date.now() - (performance.now() - opts.t0);
     try {
       this.log = opts.logStream?.();
@@ -97,6 +111,13 @@ export class RunProgress {
         this.kleenedWaitMs = e.waitedMs;
         this.kleenedUpAt = e.at;
         break;
+      case 'note':
+        if (e.text !== undefined) this.line(e.text);
+        break;
+      case 'stop-planned':
+        this.stop = { timeoutMs: e.timeoutMs ?? 0, configuredTimeoutMs: e.configuredTimeoutMs ?? 0, budgetMs: e.budgetMs ?? 0, waves: e.waves ?? 0, depth: e.depth ?? 0 };
+        if (e.jobs !== undefined) this.jobs = e.jobs;
+        break;
       case 'inventory-done':
         this.inventoryMs = e.at - (this.kleenedUpAt ?? 0);
         break;
@@ -106,6 +127,7 @@ export class RunProgress {
         const f = this.fact(e.id);
         f.requestedMs = e.at;
         if (e.depends !== undefined) f.depends = e.depends;
+        if (e.waitedFor !== undefined) f.waitedFor = e.waitedFor;
         if (e.wave !== undefined) f.wave = e.wave;
         break;
       }
@@ -208,7 +230,7 @@ export class RunProgress {
     }
     const rec = buildRecord({
       command: this.command, startedAt: this.startedAt, bootedAt, kleenedWaitMs: this.kleenedWaitMs, inventoryMs: this.inventoryMs,
-      totalMs: performance.now() - this.opts.t0, jobs: this.opts.jobs, ok: report.ok,
+      totalMs: performance.now() - this.opts.t0, jobs: this.jobs, ...(this.stop ? { stop: this.stop } : {}), ok: report.ok,
       summary: summaryLine(report.command, report.results, report.ok), notes: report.notes, results: report.results, containers: this.facts,
     });
     try {

@@ -1,7 +1,9 @@
-// `stop`: stop the configured containers that run, one at a time in the exact reverse of the
-// start order (dependents before what they depend on), each bounded by the stop timeout, then
-// check with one jls call that their jails are really gone (as rc.d/jail does with jls -j).
+// `stop`: stop the configured containers that run, several at once (kleene_containers_stop_jobs),
+// each only after the listed containers that depend on it have stopped, each bounded by the stop
+// timeout the schedule gives (plan/stop.ts: shortened to fit rcshutdown_timeout), then check with
+// one jls call that their jails are really gone (as rc.d/jail does with jls -j).
 import { planRestore } from '../plan/restore.ts';
+import { planStop, type StopSchedule } from '../plan/stop.ts';
 import { since, type HookContext } from './context.ts';
 import { INVENTORY_TIMEOUT_MS, gatherInventory } from './inventory.ts';
 import { awaitKleened, KleenedUnavailable, resolveAddress } from './kleened-up.ts';
@@ -27,39 +29,24 @@ export async function runStop(ctx: HookContext): Promise<Report> {
     const inv = await gatherInventory(ctx, address, containers, { volumes: false });
     if (!inv.jails.ok) throw new Error(`cannot tell which jails run: ${inv.jails.error}`);
     jails = new Set(inv.jails.value);
-    plan = planRestore(config, inv, { rcshutdownTimeout: ctx.rcshutdownTimeout });
+    plan = planRestore(config, inv, { rcshutdownTimeout: ctx.rcshutdownTimeout, kleenedShutdownTimeout: ctx.kleenedShutdownTimeout });
   } catch (err) {
     // Nothing can be stopped through kleened; jails outlive it (FACTS), so whatever runs keeps running.
     return unreachableReport('stop', ctx, err, err instanceof KleenedUnavailable ? '; its jail, if it runs, keeps running' : '');
   }
   const byId = new Map(plan.items.map((i) => [i.id, i]));
-  const toStop = plan.stopOrder.filter((id) => jails.has(id));
-  const worst = toStop.length * config.stopTimeout;
-  if (worst > ctx.rcshutdownTimeout) {
-    notes.push(`warning: stopping ${toStop.length} containers may take up to ${worst} s, more than rcshutdown_timeout (${ctx.rcshutdownTimeout} s): rc.shutdown may kill the rest (lower kleene_containers_stop_timeout or raise rcshutdown_timeout)`);
+  const sched = planStop(plan, jails, { jobs: config.stopJobs, stopTimeout: config.stopTimeout },
+    { rcshutdownTimeout: ctx.rcshutdownTimeout, kleenedShutdownTimeout: ctx.kleenedShutdownTimeout, spentMs: since(ctx) });
+  // Said before the first stop, so a sysadmin watching the console knows why stops are cut short.
+  for (const l of sched.lines) {
+    notes.push(l);
+    ctx.onEvent({ type: 'note', at: since(ctx), text: l });
   }
+  ctx.onEvent({ type: 'stop-planned', at: since(ctx), jobs: sched.jobs, timeoutMs: sched.timeoutMs,
+    configuredTimeoutMs: sched.configuredTimeoutMs, budgetMs: sched.budget.availableMs, waves: sched.waves, depth: sched.depth });
+  const toStop = sched.order;
   const api = deps.api(address);
-  const results = new Map<string, ContainerResult>();
-  for (const id of toStop) {
-    const item = byId.get(id)!;
-    const base = { id, name: item.name, entry: item.entry };
-    const t0 = Date.now();
-    const { signal, clear } = deadline(config.stopTimeout * 1000);
-    ctx.onEvent({ type: 'stop-requested', id, name: item.name, at: since(ctx) });
-    try {
-      await api.stopContainer(id, signal);
-      results.set(id, { ...base, outcome: 'stopped', ms: Date.now() - t0 });
-    } catch (err) {
-      results.set(id, signal.aborted
-        ? { ...base, outcome: 'timed-out', reason: `kleened did not stop it within ${config.stopTimeout} s`, ms: Date.now() - t0 }
-        : { ...base, outcome: 'failed', reason: err instanceof Error ? err.message : String(err), ms: Date.now() - t0 });
-    } finally {
-      clear();
-    }
-    // Live progress: its line now; the jls check below may still correct it (a jail left running).
-    ctx.onEvent({ type: 'stop-done', id, at: since(ctx) });
-    ctx.onEvent({ type: 'outcome', id, name: item.name, at: since(ctx), result: results.get(id)! });
-  }
+  const results = await runStops(sched, ctx, byId, (id, signal) => api.stopContainer(id, signal));
   if (toStop.length > 0) {
     try {
       const still = new Set(await deps.listJails(config.tools.jls, { timeoutMs: INVENTORY_TIMEOUT_MS }));
@@ -83,4 +70,88 @@ export async function runStop(ctx: HookContext): Promise<Report> {
   ];
   const ok = ordered.every((r) => r.outcome === 'stopped' || r.outcome === 'not-running');
   return { command: 'stop', ok, results: ordered, notes };
+}
+
+/** What a stop needs to know of a container: its result's names and its dependencies (for the record). */
+export interface StopItem {
+  id: string;
+  name: string;
+  entry: string;
+  depends: readonly string[];
+}
+
+/**
+ * Runs the schedule: at most `sched.jobs` stops at once, a container's stop requested only once
+ * every stop it waits for has ended (stopped, failed or timed out: a dependent that would not stop
+ * must not keep its dependencies running through the shutdown), each cut at `sched.timeoutMs`
+ * whether or not kleened gives up. Resolves with one result per id of `sched.order`; never rejects.
+ */
+export function runStops(sched: StopSchedule, ctx: Pick<HookContext, 'onEvent' | 't0'>, items: ReadonlyMap<string, StopItem>,
+  stop: (id: string, signal: AbortSignal) => Promise<void>): Promise<Map<string, ContainerResult>> {
+  const results = new Map<string, ContainerResult>();
+  const unmet = new Map(sched.order.map((id) => [id, sched.waitsFor[id]!.length]));
+  const waiters = new Map<string, string[]>();
+  for (const id of sched.order) for (const w of sched.waitsFor[id]!) (waiters.get(w) ?? waiters.set(w, []).get(w)!).push(id);
+  const rank = new Map(sched.order.map((id, k) => [id, k]));
+  // Ready to go, in stop order (the plan's tie-breaks: priority, list order, id).
+  const ready = sched.order.filter((id) => unmet.get(id) === 0);
+  let inFlight = 0;
+  const secs = +(sched.timeoutMs / 1000).toFixed(1);
+  const why = sched.shortened
+    ? `kleened did not stop it within ${secs} s (kleene_containers_stop_timeout=${sched.configuredTimeoutMs / 1000} s, shortened to fit rcshutdown_timeout)`
+    : `kleened did not stop it within ${secs} s`;
+  return new Promise((resolve) => {
+    const pump = (): void => {
+      while (inFlight < sched.jobs && ready.length > 0) {
+        const id = ready.shift()!;
+        inFlight++;
+        void one(id);
+      }
+      if (results.size === sched.order.length) resolve(results);
+    };
+    const one = async (id: string): Promise<void> => {
+      const item = items.get(id)!;
+      const b = { id, name: item.name, entry: item.entry };
+      const t0 = performance.now();
+      const { signal, clear } = deadline(sched.timeoutMs);
+      ctx.onEvent({ type: 'stop-requested', id, name: b.name, at: since(ctx), depends: [...item.depends], waitedFor: sched.waitsFor[id]! });
+      let r: ContainerResult;
+      try {
+        await untilAborted(stop(id, signal), signal);
+        r = { ...b, outcome: 'stopped', ms: Math.round(performance.now() - t0) };
+      } catch (err) {
+        r = signal.aborted
+          ? { ...b, outcome: 'timed-out', reason: why, ms: Math.round(performance.now() - t0) }
+          : { ...b, outcome: 'failed', reason: err instanceof Error ? err.message : String(err), ms: Math.round(performance.now() - t0) };
+      } finally {
+        clear();
+      }
+      results.set(id, r);
+      // Live progress: its line now; the jls check after the last stop may still correct it (a jail left running).
+      ctx.onEvent({ type: 'stop-done', id, at: since(ctx) });
+      ctx.onEvent({ type: 'outcome', id, name: b.name, at: since(ctx), result: r });
+      inFlight--;
+      for (const w of waiters.get(id) ?? []) {
+        const left = unmet.get(w)! - 1;
+        unmet.set(w, left);
+        if (left === 0) {
+          const at = ready.findIndex((x) => rank.get(x)! > rank.get(w)!);
+          ready.splice(at < 0 ? ready.length : at, 0, w);
+        }
+      }
+      pump();
+    };
+    pump();
+  });
+}
+
+/** `p`, or a rejection the moment `signal` aborts: the stop's bound holds even if the request ignores its signal. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then((v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+      (e) => { signal.removeEventListener('abort', onAbort); reject(e); });
+  });
 }

@@ -23,6 +23,8 @@ export interface ContainersConfig {
   importOnStartup: boolean;
   jobs: number;
   startTimeout: number;
+  /** Stops at once, at most (kleene_containers_stop_jobs). */
+  stopJobs: number;
   stopTimeout: number;
   waitTimeout: number;
   background: boolean;
@@ -179,6 +181,7 @@ export function parseContainersConfig(vars: VarMap): { config: ContainersConfig;
     importOnStartup: bool('kleene_containers_import_on_startup'),
     jobs: whole('kleene_containers_jobs'),
     startTimeout: whole('kleene_containers_start_timeout'),
+    stopJobs: whole('kleene_containers_stop_jobs'),
     stopTimeout: whole('kleene_containers_stop_timeout'),
     waitTimeout: whole('kleene_containers_wait_timeout'),
     background: bool('kleene_containers_background'),

@@ -6,11 +6,14 @@
 import type { ContainersConfig } from '../model/config.ts';
 import type { ContainerFacts, MountFacts } from '../model/facts.ts';
 import { resolveTargets } from './resolve.ts';
+import { planStop } from './stop.ts';
 import type { Decision, EntryProblem, Facts, Inventory, Plan, PlanItem, Target } from './types.ts';
 
 export interface PlanOptions {
   /** rc.shutdown's watchdog (rcshutdown_timeout), 90 s by default. */
   rcshutdownTimeout?: number;
+  /** kleened_shutdown_timeout, 60 s by default: part of the shutdown is kept for kleened's stop. */
+  kleenedShutdownTimeout?: number;
 }
 
 /** Sort key: priority, then list order, then id, so equal inputs always give the same order. */
@@ -149,13 +152,19 @@ export function planRestore(config: ContainersConfig, inv: Inventory, opts: Plan
 
   const jobs = Math.max(1, config.jobs);
   const startWorst = waves.reduce((s, w) => s + Math.ceil(w.length / jobs) * config.startTimeout, 0);
-  const stopWorst = items.filter((i) => goesAhead(i.decision)).length * config.stopTimeout;
+  const rcshutdownTimeout = opts.rcshutdownTimeout ?? 90;
+  const stopOrder = [...order].reverse();
+  // Every container that runs or will is one to stop at shutdown.
+  const stop = planStop({ items, stopOrder }, new Set(items.filter((i) => goesAhead(i.decision)).map((i) => i.id)),
+    { jobs: config.stopJobs, stopTimeout: config.stopTimeout },
+    { rcshutdownTimeout, kleenedShutdownTimeout: opts.kleenedShutdownTimeout ?? 60 });
   return {
     items,
     problems: skel.problems,
     waves: waves.filter((w) => w !== undefined),
-    stopOrder: [...order].reverse(),
-    budget: { startWorst, stopWorst, rcshutdownTimeout: opts.rcshutdownTimeout ?? 90 },
+    stopOrder,
+    budget: { startWorst, stopWorst: Math.ceil(stop.waves * config.stopTimeout), stopWaves: stop.waves, stopJobs: stop.jobs,
+      stopTimeoutMs: stop.timeoutMs, stopBudgetMs: stop.budget.availableMs, rcshutdownTimeout },
   };
 }
 

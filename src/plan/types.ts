@@ -91,8 +91,15 @@ export interface PlanItem {
 export interface Budget {
   /** Worst-case seconds for restore: each wave takes ceil(size / jobs) start timeouts. */
   startWorst: number;
-  /** Worst-case seconds for stop: one stop timeout per container that runs or will. */
+  /** Worst-case seconds for stop at the configured timeout: `stopWaves` stop timeouts (plan/stop.ts). */
   stopWorst: number;
+  /** Stop timeouts one after another, at most, with `stopJobs` stops at once. */
+  stopWaves: number;
+  stopJobs: number;
+  /** Each stop's timeout after fitting it into the budget (never below the floor). */
+  stopTimeoutMs: number;
+  /** What rcshutdown_timeout leaves for the stops (after kleened's share and the margin). */
+  stopBudgetMs: number;
   rcshutdownTimeout: number;
 }
 

@@ -1,13 +1,15 @@
 // Builds a run's record from what the run knew: its phases, the results and, per container, its
 // decision, wave, dependencies and event times. Pure; the hook hands it plain data.
 import type { ContainerResult, Decision } from '../model/run.ts';
-import { RECORD_FORMAT, RECORD_VERSION, type ContainerRecord, type RecordCommand, type RunRecord } from './schema.ts';
+import { RECORD_FORMAT, RECORD_VERSION, type ContainerRecord, type RecordCommand, type RunRecord, type StopInfo } from './schema.ts';
 
 /** What the run learnt about one container (times in ms from the run's start). */
 export interface ContainerFacts {
   decision?: Decision;
   wave?: number;
   depends?: readonly string[];
+  /** stop: the stops it waited for. */
+  waitedFor?: readonly string[];
   requestedMs?: number;
   doneMs?: number;
   readyMs?: number;
@@ -23,6 +25,8 @@ export interface RunFacts {
   inventoryMs?: number;
   totalMs: number;
   jobs: number;
+  /** stop: the schedule it ran under. */
+  stop?: StopInfo;
   ok: boolean;
   summary: string;
   notes: string[];
@@ -40,6 +44,7 @@ export function buildRecord(f: RunFacts): RunRecord {
     if (r.id !== undefined) c.id = r.id;
     if (k?.decision !== undefined) c.decision = k.decision;
     if (k?.wave !== undefined) c.wave = k.wave;
+    if (k?.waitedFor !== undefined) c.waitedFor = [...k.waitedFor];
     const requested = ms(k?.requestedMs);
     const done = ms(k?.doneMs);
     const ready = ms(k?.readyMs);
@@ -58,6 +63,7 @@ export function buildRecord(f: RunFacts): RunRecord {
     summary: f.summary,
     notes: [...f.notes],
   };
+  if (f.stop !== undefined) run.stop = { ...f.stop, budgetMs: Math.round(f.stop.budgetMs) };
   if (f.bootedAt !== undefined) run.bootedAt = new Date(f.bootedAt).toISOString();
   if (f.kleenedWaitMs !== undefined) run.kleenedWaitMs = ms(f.kleenedWaitMs)!;
   if (f.inventoryMs !== undefined) run.inventoryMs = ms(f.inventoryMs)!;

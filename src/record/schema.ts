@@ -22,13 +22,26 @@ export interface RunInfo {
   inventoryMs?: number;
   /** The whole run, from its start to its report. */
   totalMs: number;
-  /** kleene_containers_jobs: starts at once, at most. */
+  /** At most this many at once: starts (kleene_containers_jobs) for restore, stops (kleene_containers_stop_jobs) for stop. */
   jobs: number;
+  /** stop only: the schedule it ran under (plan/stop.ts). */
+  stop?: StopInfo;
   ok: boolean;
   /** The closing summary line, as on the console. */
   summary: string;
   /** Notes not tied to one container (configuration warnings, kleened down). */
   notes: string[];
+}
+
+export interface StopInfo {
+  /** Each stop's timeout as it ran, and as configured (kleene_containers_stop_timeout). */
+  timeoutMs: number;
+  configuredTimeoutMs: number;
+  /** What rcshutdown_timeout left for the stops (after kleened's share, the margin, the time already spent). */
+  budgetMs: number;
+  /** Worst case in stop timeouts one after another, and the longest chain of stops. */
+  waves: number;
+  depth: number;
 }
 
 export interface ContainerRecord {
@@ -43,6 +56,8 @@ export interface ContainerRecord {
   wave?: number;
   /** Ids of the containers it depends on. */
   depends: string[];
+  /** stop only: ids of the containers whose stop it waited for before its own was requested. */
+  waitedFor?: string[];
   /** ms from the run's start: the start (stop) request went to kleened. */
   requestedMs?: number;
   /** ms from the run's start: kleened answered the start (stop), or the attempt ended without an answer. */
@@ -94,6 +109,11 @@ export function checkRecord(doc: unknown): RunRecord {
   for (const k of ['kleenedWaitMs', 'inventoryMs'] as const) if (run[k] !== undefined && !isMs(run[k])) throw bad(`run.${k}`, 'milliseconds (a number ≥ 0)');
   if (!isMs(run.totalMs)) throw bad('run.totalMs', 'milliseconds (a number ≥ 0)');
   if (typeof run.jobs !== 'number' || !Number.isInteger(run.jobs) || run.jobs < 1) throw bad('run.jobs', 'a whole number ≥ 1');
+  if (run.stop !== undefined) {
+    if (!isObject(run.stop)) throw bad('run.stop', 'an object');
+    for (const k of ['timeoutMs', 'configuredTimeoutMs', 'waves', 'depth'] as const) if (!isMs(run.stop[k])) throw bad(`run.stop.${k}`, 'a number ≥ 0');
+    if (typeof run.stop.budgetMs !== 'number' || !Number.isFinite(run.stop.budgetMs)) throw bad('run.stop.budgetMs', 'a number');
+  }
   if (typeof run.ok !== 'boolean') throw bad('run.ok', 'true or false');
   if (typeof run.summary !== 'string') throw bad('run.summary', 'a string');
   if (!Array.isArray(run.notes) || !run.notes.every((n) => typeof n === 'string')) throw bad('run.notes', 'a list of strings');
@@ -107,6 +127,7 @@ export function checkRecord(doc: unknown): RunRecord {
     if (c.decision !== undefined && !DECISIONS.has(c.decision as string)) throw bad(`${at}.decision`, [...DECISIONS].join(', '));
     if (c.wave !== undefined && (typeof c.wave !== 'number' || !Number.isInteger(c.wave) || c.wave < 1)) throw bad(`${at}.wave`, 'a whole number ≥ 1');
     if (!Array.isArray(c.depends) || !c.depends.every((d) => typeof d === 'string')) throw bad(`${at}.depends`, 'a list of ids');
+    if (c.waitedFor !== undefined && (!Array.isArray(c.waitedFor) || !c.waitedFor.every((d) => typeof d === 'string'))) throw bad(`${at}.waitedFor`, 'a list of ids');
     for (const k of ['requestedMs', 'doneMs', 'readyMs'] as const) if (c[k] !== undefined && !isMs(c[k])) throw bad(`${at}.${k}`, 'milliseconds (a number ≥ 0)');
     if (!OUTCOMES.has(c.outcome as string)) throw bad(`${at}.outcome`, [...OUTCOMES].join(', '));
     if (c.reason !== undefined && typeof c.reason !== 'string') throw bad(`${at}.reason`, 'a string');

@@ -50,13 +50,29 @@ t.test('stop reports a jail that is still there after kleened answered', async (
   t.match(run.stdout, /^web \([0-9a-f]{12}\): stopped$/m);
 });
 
-t.test('stop warns when the worst case exceeds rcshutdown_timeout', async (t) => {
-  const r = await rig(t, { containers: [{ name: 'a1', running: true }, { name: 'b1', running: true }, { name: 'c1', running: true }] });
-  const run = await r.hook(['stop'], { kleene_containers_list: 'a1 b1 c1', kleene_containers_stop_timeout: '40' });
-  t.equal(run.code, 0);
-  t.match(run.stdout, /warning: stopping 3 containers may take up to 120 s, more than rcshutdown_timeout \(90 s\)/);
-  const quiet = await r.hook(['stop'], { kleene_containers_list: 'a1 b1 c1', kleene_containers_stop_timeout: '40', rcshutdown_timeout: '200' });
+t.test('stop shortens its timeout to fit rcshutdown_timeout and says so before the first stop, with the numbers', async (t) => {
+  const three = { containers: [{ name: 'a1', running: true }, { name: 'b1', running: true }, { name: 'c1', running: true }] };
+  const vars = { kleene_containers_list: 'a1 b1 c1', kleene_containers_stop_timeout: '40', kleene_containers_stop_jobs: '1' };
+  // One at a time, 3 x 40 s; rcshutdown_timeout=30 leaves 21 s (6 s for kleened, 3 s margin): 7 s each.
+  const r = await rig(t, three);
+  const run = await r.hook(['stop'], { ...vars, rcshutdown_timeout: '30' });
+  t.equal(run.code, 0, run.stdout + run.stderr);
+  const lines = run.stdout.split('\n');
+  const warn = lines.findIndex((l) => l.startsWith('warning: '));
+  const m = /^warning: 3 containers to stop, 1 at once, the longest chain 1 deep: up to 3 stop timeouts one after another; at kleene_containers_stop_timeout=40 s that is 120 s, more than the ([\d.]+) s that rcshutdown_timeout=30 s leaves \(6 s kept for kleened's own stop, 3 s margin(?:, ([\d.]+) s spent)?\): each stop is cut at ([\d.]+) s$/.exec(lines[warn] ?? '');
+  if (!t.ok(m, `the line gives the numbers: ${lines[warn]}`) || !m) return;
+  // What was spent before the first stop (node, kleened, jls) comes off the 21 s too.
+  t.equal(+m[1]!, +(21 - +(m[2] ?? 0)).toFixed(1), 'left: 30 s - 6 s - 3 s - spent');
+  t.ok(Math.abs(+m[3]! - +m[1]! / 3) <= 0.15, `cut at what is left / 3 (${m[3]} s; the line rounds to tenths)`);
+  t.ok(warn < lines.findIndex((l) => / stopped$/.test(l)), 'said before the first stop');
+  t.equal(lines.filter((l) => l.startsWith('warning: ')).length, 1, 'said once');
+  t.equal(r.state().events.filter((e) => e.type === 'stop').length, 3, 'and every container was stopped');
+  // The same stops fit in rcshutdown_timeout=200 (200 - 40 - 20 = 140 s): nothing to say.
+  const q = await rig(t, three);
+  const quiet = await q.hook(['stop'], { ...vars, rcshutdown_timeout: '200' });
+  t.equal(quiet.code, 0);
   t.notMatch(quiet.stdout, /warning/);
+  t.equal(q.state().events.filter((e) => e.type === 'stop').length, 3);
 });
 
 t.test('check acts on nothing and fails when something is blocked, unknown or ambiguous', async (t) => {
@@ -95,7 +111,9 @@ t.test('plan shows the waves, the reasons, the stop order and the budgets', asyn
   // start order: db (priority 10), then web (listed before cache), then cache; stop is the reverse
   t.match(run.stdout, /stop order: cache, web, db/);
   t.match(run.stdout, /worst case start: 40 s/);
-  t.match(run.stdout, /worst case stop: 150 s \(50 s each\) of rcshutdown_timeout 90 s: OVER BUDGET/);
+  // 3 to stop (cache runs, db and web will), 8 at once, web before db: 2 stops one after another.
+  // rcshutdown_timeout 90 s less 18 s for kleened and 9 s margin leaves 63 s: 31.5 s each.
+  t.match(run.stdout, /worst case stop: 100 s \(2 stops one after another, 8 at once, 50 s each\) of the 63 s rcshutdown_timeout=90 s leaves: each stop would be cut at 31\.5 s/);
   const json = JSON.parse((await r.hook(['plan', '--json'], vars)).stdout) as { plan: { waves: string[][]; stopOrder: string[] } };
   t.same(json.plan.waves, [[r.id('db')], [r.id('web')]]);
   t.same(json.plan.stopOrder, [r.id('cache'), r.id('web'), r.id('db')]);

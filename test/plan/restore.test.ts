@@ -310,16 +310,22 @@ for (const c of cases) {
   });
 }
 
-t.test('the worst-case budgets count waves by jobs and stops by container', async (t) => {
+t.test('the worst-case budgets count waves by jobs, and stops by rounds of stop jobs along the chain', async (t) => {
   const { config } = parseContainersConfig({
     kleene_containers_list: 'db web cache worker', kleene_containers_web_depend: 'db',
     kleene_containers_jobs: '2', kleene_containers_start_timeout: '10', kleene_containers_stop_timeout: '30',
+    kleene_containers_stop_jobs: '2',
   });
   const plan = planRestore(config, inventory({ boxes: [...three, { name: 'worker' }] }), { rcshutdownTimeout: 90 });
   // wave 1: db cache worker (2 rounds of 2 jobs), wave 2: web (1 round) -> 3 x 10 s
   t.equal(plan.budget.startWorst, 30);
-  t.equal(plan.budget.stopWorst, 120);
+  // 4 stops, 2 at once, a chain 2 deep (web, then db): ceil((4 + 2 x 1) / 2) = 3 stop timeouts
+  t.equal(plan.budget.stopWaves, 3);
+  t.equal(plan.budget.stopWorst, 90);
   t.equal(plan.budget.rcshutdownTimeout, 90);
+  // 90 s less 18 s for kleened and 9 s margin leaves 63 s: 3 stops of 21 s fit it
+  t.equal(plan.budget.stopBudgetMs, 63_000);
+  t.equal(plan.budget.stopTimeoutMs, 21_000);
 });
 
 t.test('the same input always gives the same plan', async (t) => {

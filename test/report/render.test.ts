@@ -78,7 +78,7 @@ t.test('plan --dot: nodes named with their decision, grouped by wave, rendered b
   const old = item('old', { decision: 'running' });
   const vol = item('vol', { decision: 'blocked', reason: 'volume data: dataset "zroot/x" \\ missing' });
   const plan: Plan = { items: [db, old, vol, web], problems: [{ entry: 'ghost', variable: 'kleene_containers_list', kind: 'unknown', message: 'no container named ghost' }],
-    waves: [[db.id], [web.id]], stopOrder: [web.id, db.id], budget: { startWorst: 120, stopWorst: 60, rcshutdownTimeout: 90 } };
+    waves: [[db.id], [web.id]], stopOrder: [web.id, db.id], budget: { startWorst: 120, stopWorst: 60, stopWaves: 2, stopJobs: 8, stopTimeoutMs: 30_000, stopBudgetMs: 63_000, rcshutdownTimeout: 90 } };
   const dot = planDot(plan);
   t.match(dot, /subgraph cluster_wave_1 \{\n    label="wave 1";[^\n]*\n    "db00000000" \[label="db\\nstart"/);
   t.match(dot, /subgraph cluster_wave_2 \{\n    label="wave 2";[^\n]*\n    "web00000000" \[label="web\\nstart"/);

@@ -251,8 +251,13 @@ export async function startKleened(opts = {}) {
       return { status: 200, id: c.id };
     }
     const requested = new Date().toISOString();
+    // A jail whose exec.stop never ends: kleened's stop request never answers (until kleened stops).
+    if (c.faults?.stop_hang) {
+      mutateState(statePath, (s) => { pushEvent(s, 'stop_hung', c.id, { requested }); });
+      log('info', `stopping container ${c.id} (${c.name}): its exec.stop does not end`);
+    }
     const p = track((async () => {
-      await sleep(delayMs(c.faults?.stop_delay_ms, DEFAULT_STOP_DELAY_MS), abort.signal);
+      await sleep(c.faults?.stop_hang ? 2 ** 31 - 1 : delayMs(c.faults?.stop_delay_ms, DEFAULT_STOP_DELAY_MS), abort.signal);
       if (abort.signal.aborted) return { status: 500, message: 'kleened stopped' };
       return mutateState(statePath, (s) => {
         s.jails = s.jails.filter((j) => j.name !== c.id);

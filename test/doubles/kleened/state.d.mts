@@ -34,6 +34,8 @@ export interface ContainerFaults {
   /** how long exec.stop (/bin/sh /etc/rc.shutdown) runs: the jail is removed and the stop
    * answers after this; default 200 */
   stop_delay_ms?: number;
+  /** exec.stop never ends: the stop request never answers (a `stop_hung` event when it arrives) */
+  stop_hang?: boolean;
   /** update answers 409 whatever it asks (string = message) */
   update_409?: boolean | string;
   /** `jail -m` fails (string = its message): an update that changes anything while the jail
@@ -120,7 +122,7 @@ export interface GlobalFaults {
   jexec?: ShimFault;
 }
 
-export type SimEventType = 'start' | 'duplicate_start' | 'start_failed' | 'mount_warning' | 'stop' | 'stop_ignored' | 'update' | 'update_failed' | 'remove';
+export type SimEventType = 'start' | 'duplicate_start' | 'start_failed' | 'mount_warning' | 'stop' | 'stop_ignored' | 'stop_hung' | 'update' | 'update_failed' | 'remove';
 export interface SimEvent { time: string; type: SimEventType; container: string; detail?: Record<string, unknown> }
 
 export interface SimStats { starts_total: number; starts_in_flight: number; max_starts_in_flight: number }
