@@ -5,7 +5,7 @@
 import type { VarMap } from '../model/config.ts';
 import { parseWhole } from '../model/config.ts';
 import { closeKleenedConnections } from '../kleened/http.ts';
-import { planLines, runCheck, type CheckReport } from './check.ts';
+import { planLines, planStatus, runCheck, type CheckReport } from './check.ts';
 import { contextFromEnv, since, type HookContext } from './context.ts';
 import type { RunEvent } from './events.ts';
 import { resolveAddress } from './kleened-up.ts';
@@ -21,7 +21,7 @@ import { runStop } from './stop.ts';
 export const LOG_TAG = 'kleene_containers';
 
 const USAGE = `usage: hook.js restore|stop|check [--json]
-       hook.js plan [--boot] [--json | --dot]
+       hook.js plan [--boot] [--strict] [--json | --dot]
        hook.js wait-api [--socket PATH | --config FILE] --timeout SECONDS [--verbose]`;
 
 export interface RunHookOptions {
@@ -45,17 +45,19 @@ export async function runHook(argv: readonly string[], env: VarMap, deps: HookDe
   let json = false;
   let boot = false;
   let dot = false;
+  let strict = false;
   for (const a of rest) {
     if (a === '--json') json = true;
     else if (a === '--boot' && command === 'plan') boot = true;
     else if (a === '--dot' && command === 'plan') dot = true;
+    else if (a === '--strict' && command === 'plan') strict = true;
     else return usage(`unknown option '${a}' for ${command}`);
   }
   if (dot && json) return usage('plan takes --json or --dot, not both');
   const ctx = contextFromEnv(env, deps, opts);
   try {
-    if (dot) return await runPlanDot(ctx, { boot });
-    return await runCommand(command, ctx, json, boot, recordDirFor(env, ctx.root));
+    if (dot) return await runPlanDot(ctx, { boot, strict });
+    return await runCommand(command, ctx, json, boot, strict, recordDirFor(env, ctx.root));
   } catch (err) {
     // Every run* resolves with a report; this is the last guard so boot always gets a line.
     deps.stderr(`hook: ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -66,7 +68,7 @@ export async function runHook(argv: readonly string[], env: VarMap, deps: HookDe
 }
 
 async function runCommand(command: 'restore' | 'stop' | 'check' | 'plan', ctx: HookContext, json: boolean, boot: boolean,
-  recordDir: string | undefined): Promise<number> {
+  strict: boolean, recordDir: string | undefined): Promise<number> {
   const { deps } = ctx;
   // restore and stop change the system: each container's line goes to the console and syslog
   // as soon as its outcome is known, and the run leaves a record (progress.ts).
@@ -105,8 +107,10 @@ async function runCommand(command: 'restore' | 'stop' | 'check' | 'plan', ctx: H
   }
   // The lines not said yet and the summary (console unless --json, and syslog), then the record.
   await progress?.end(report);
+  if (command === 'plan') return planStatus(report, strict);
   return report.ok ? 0 : 1;
 }
+
 
 async function waitApi(args: string[], env: VarMap, deps: HookDeps, usage: (m: string) => number, opts: RunHookOptions): Promise<number> {
   let socket: string | undefined;
