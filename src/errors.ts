@@ -34,6 +34,13 @@ export class OptionError extends KleeneBootError {
 }
 OptionError.prototype.name = 'OptionError';
 
+/**
+ * A value refused on its way into rc.conf (lint's rules, a NUL byte, a line break). Exit status 1,
+ * as sysrc's refusal of a value: 2 is kept for usage errors (an unknown option or command).
+ */
+export class ValueError extends KleeneBootError {}
+ValueError.prototype.name = 'ValueError';
+
 /** A host command (jls, zfs, sh, …) that failed or printed what we cannot read. */
 export class HostCommandError extends KleeneBootError {}
 HostCommandError.prototype.name = 'HostCommandError';

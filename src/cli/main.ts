@@ -1,19 +1,53 @@
 // kleene-boot's command line: yargs, strict, one command per file (commands/), loaded lazily.
 // A usage error (unknown option or command, missing or extra argument, bad choice) stops
-// everything: it exits 2 with the usage of that command before any handler runs (as sysrc).
-// Errors from handlers are mapped to one line plus a hint and their exit status.
+// everything before any handler runs and exits 2: the error first, then one line naming the
+// command's --help (the whole usage only when the command itself is missing or unknown, where
+// the list of commands is the answer). Errors from handlers are mapped to one line plus a hint
+// and their exit status.
 import yargs from 'yargs';
 import { formatError, KleeneBootError, OptionError } from '../errors.ts';
+import { sysrcFlagRefusal } from '../rcconf/cli-args.ts';
 import { commandName, commands, type AnyCommand } from './commands/index.ts';
 import { resolveRootArg, rootOption } from './root.ts';
+import { CHECK_TROUBLE, isAnsweringCheck, resetCheckMode } from './status.ts';
 
-/** A usage error caught by yargs' validation, with the usage text of the command it was in. */
+/**
+ * A usage error caught by yargs' validation: the command it was in (`rc set`), and the usage
+ * text to print after the error when the command itself is missing or unknown.
+ */
 export class UsageError extends OptionError {
   readonly usage: string;
-  constructor(message: string, usage: string) {
-    super('EUSAGE', message);
+  readonly command: string;
+  constructor(message: string, command: string, usage = '', hint?: string) {
+    super('EUSAGE', message, undefined, hint);
     this.usage = usage;
+    this.command = command;
   }
+}
+
+/** The command words argv names (`rc set`), as far as they are commands; '' for none. */
+function commandPath(argv: readonly string[]): string {
+  const names = new Set(commands.map(commandName));
+  const end = argv.indexOf('--');
+  const words = (end === -1 ? argv : argv.slice(0, end)).filter((a) => !a.startsWith('-'));
+  const i = words.findIndex((w) => names.has(w));
+  if (i === -1) return '';
+  const sub = words[i + 1];
+  return words[i] === 'rc' && sub !== undefined && RC_SUBCOMMANDS.includes(sub) ? `rc ${sub}` : words[i]!;
+}
+const RC_SUBCOMMANDS = ['get', 'show', 'set', 'unset', 'check', 'lint', 'apply'];
+/** What `kleene-boot rc` alone (or with an unknown word) is told. */
+export const RC_MISSING = `name an rc command: ${RC_SUBCOMMANDS.slice(0, -1).join(', ')} or ${RC_SUBCOMMANDS.at(-1)}`;
+
+/** Each short option letter and long option name in argv (up to `--`), as typed: `-n`, `--dryrun`. */
+function typedOptions(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const a of argv) {
+    if (a === '--') break;
+    if (/^--[^-]/.test(a)) out.push(`--${a.slice(2).split('=')[0]!}`);
+    else if (/^-[^-\d]/.test(a)) for (const c of a.slice(1).split('=')[0]!) out.push(`-${c}`);
+  }
+  return out;
 }
 
 /** The command `argv` names (the first word that is a command's name), loaded; others stay stubs. */
@@ -56,6 +90,7 @@ const wantsHelp = (argv: readonly string[]): boolean => argv.some((a) => a === '
 /** Runs the CLI on argv (without node and script); resolves to the exit status. */
 export async function runCli(argv: string[]): Promise<number> {
   process.exitCode = 0;
+  resetCheckMode();
   let suggestion: string | undefined;
   const parser = yargs(argv)
     .scriptName('kleene-boot')
@@ -88,30 +123,46 @@ export async function runCli(argv: string[]): Promise<number> {
         return;
       }
       // Throwing here is what stops yargs: it must never go on to run the handler.
-      parser.wrap(helpWidth());
+      const command = commandPath(argv);
+      let said = msg ?? 'usage error';
+      // No command, or an unknown one: the list of commands is the answer, so show the usage.
+      const noCommand = command === '' || (command === 'rc' && /^name an rc command|^Unknown argument|^Not enough non-option/.test(said));
+      if (command === 'rc' && /^Not enough non-option/.test(said)) said = RC_MISSING;
       let usage = '';
-      y.showHelp((s: string) => {
-        usage = s;
-      });
-      // An unknown option takes the next word as its value (`rc get --valuesonly NAME`), so yargs
-      // may first complain of a missing argument: name the unknown option, the real mistake.
-      // (y here is yargs' usage object; the parser itself holds the current command's options.)
-      const unknown = unknownOptions(argv, (parser as unknown as { getOptions(): Parameters<typeof unknownOptions>[1] }).getOptions());
-      const said = msg ?? 'usage error';
-      const full = unknown.length > 0 && !/^Unknown argument/.test(said) ? `Unknown argument: ${unknown.join(', ')} (${said})` : said;
-      throw new UsageError(`${full}${suggestion ? ` (${suggestion})` : ''}`, usage);
+      if (noCommand) {
+        parser.wrap(helpWidth());
+        y.showHelp((s: string) => {
+          usage = s;
+        });
+      }
+      // sysrc's -x, -a, -e, -c where kleene-boot spells them as commands: name the command to use,
+      // even when yargs first found something else missing (`rc set -a` has no NAME=VALUE).
+      const opts = (parser as unknown as { getOptions(): Parameters<typeof unknownOptions>[1] & { hiddenOptions: string[] } }).getOptions();
+      for (const o of typedOptions(argv)) {
+        const refusal = o.length === 2 && opts.hiddenOptions.includes(o.slice(1)) ? sysrcFlagRefusal(o.slice(1), command) : undefined;
+        if (refusal) throw new UsageError(refusal.message, command, '', refusal.hint);
+      }
+      // An unknown option takes the next word as its value (`rc set -n X=2`), so yargs may first
+      // complain of a missing argument: name the unknown option, the real mistake, alone.
+      const unknown = new Set(unknownOptions(argv, opts));
+      const typed = typedOptions(argv).filter((o) => unknown.has(o.replace(/^--?/, '').replace(/^no-/, '')));
+      const text = typed.length > 0 ? `unknown option${typed.length > 1 ? 's' : ''} ${[...new Set(typed)].join(', ')}` : said;
+      throw new UsageError(`${command ? `${command}: ` : ''}${text}${suggestion ? ` (${suggestion})` : ''}`, command, usage);
     });
   try {
     await parser.parseAsync();
     if (suggestion !== undefined) throw new UsageError(suggestion, '');
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`${err.usage ? `${err.usage}\n\n` : ''}kleene-boot: ${err.message}\n`);
+      const help = `kleene-boot ${err.command ? `${err.command} ` : ''}--help`;
+      process.stderr.write(`${formatError(err)}\n${err.usage ? `\n${err.usage}\n` : `Run '${help}' for usage.\n`}`);
       return 2;
     }
     process.stderr.write(formatError(err) + '\n');
     if (!(err instanceof KleeneBootError) && process.env.KLEENE_BOOT_DEBUG) console.error(err);
-    return err instanceof KleeneBootError ? err.exitCode : 1;
+    const code = err instanceof KleeneBootError ? err.exitCode : 1;
+    // A check or diff that could not answer must not look like "would change" (status.ts).
+    return isAnsweringCheck() ? Math.max(code, CHECK_TROUBLE) : code;
   }
   return typeof process.exitCode === 'number' ? process.exitCode : 0;
 }

@@ -107,3 +107,13 @@ export function planLines(plan: Plan, ctx: HookContext, results: ContainerResult
         : `: OVER BUDGET even at ${secs(b.stopTimeoutMs)} each, rc.shutdown may kill the rest`}`);
   return out;
 }
+
+/**
+ * plan's exit status: it answered (a plan was printed, kleened down or not), so 0, and a `set -e`
+ * script goes on; 1 when no plan could be made. "Something would not start" is an answer too:
+ * only --strict makes it exit 1 (and `check` always does).
+ */
+export function planStatus(report: CheckReport, strict: boolean): number {
+  if (!report.plan) return 1;
+  return strict && !report.ok ? 1 : 0;
+}

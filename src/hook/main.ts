@@ -5,7 +5,7 @@
 import type { VarMap } from '../model/config.ts';
 import { parseWhole } from '../model/config.ts';
 import { closeKleenedConnections } from '../kleened/http.ts';
-import { planLines, runCheck, type CheckReport } from './check.ts';
+import { planLines, planStatus, runCheck, type CheckReport } from './check.ts';
 import { contextFromEnv, since, type HookContext } from './context.ts';
 import type { RunEvent } from './events.ts';
 import { resolveAddress } from './kleened-up.ts';
@@ -22,7 +22,7 @@ import { runStop } from './stop.ts';
 export const LOG_TAG = 'kleene_containers';
 
 const USAGE = `usage: hook.js restore|stop|check [--json]
-       hook.js plan [--boot] [--json | --dot]
+       hook.js plan [--boot] [--strict] [--json | --dot]
        hook.js wait-api [--socket PATH | --config FILE] --timeout SECONDS [--verbose]`;
 
 export interface RunHookOptions {
@@ -46,17 +46,19 @@ export async function runHook(argv: readonly string[], env: VarMap, deps: HookDe
   let json = false;
   let boot = false;
   let dot = false;
+  let strict = false;
   for (const a of rest) {
     if (a === '--json') json = true;
     else if (a === '--boot' && command === 'plan') boot = true;
     else if (a === '--dot' && command === 'plan') dot = true;
+    else if (a === '--strict' && command === 'plan') strict = true;
     else return usage(`unknown option '${a}' for ${command}`);
   }
   if (dot && json) return usage('plan takes --json or --dot, not both');
   const ctx = contextFromEnv(env, deps, opts);
   try {
-    if (dot) return await runPlanDot(ctx, { boot });
-    return await runCommand(command, ctx, json, boot, recordDirFor(env, ctx.root), lockPathFor(env, ctx.root));
+    if (dot) return await runPlanDot(ctx, { boot, strict });
+    return await runCommand(command, ctx, json, boot, strict, recordDirFor(env, ctx.root), lockPathFor(env, ctx.root));
   } catch (err) {
     // Every run* resolves with a report; this is the last guard so boot always gets a line.
     deps.stderr(`hook: ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -67,9 +69,9 @@ export async function runHook(argv: readonly string[], env: VarMap, deps: HookDe
 }
 
 async function runCommand(command: 'restore' | 'stop' | 'check' | 'plan', ctx: HookContext, json: boolean, boot: boolean,
-  recordDir: string | undefined, lockPath: string): Promise<number> {
+  strict: boolean, recordDir: string | undefined, lockPath: string): Promise<number> {
   const { deps } = ctx;
-  if (command !== 'restore' && command !== 'stop') return runVerb(command, ctx, json, boot, recordDir, undefined);
+  if (command !== 'restore' && command !== 'stop') return runVerb(command, ctx, json, boot, strict, recordDir, undefined);
   // SIGTERM or SIGINT ends the run early, through its own end (report, record, lock released).
   const ac = new AbortController();
   const undo = deps.onTerminate?.((sig) => ac.abort(sig));
@@ -77,7 +79,7 @@ async function runCommand(command: 'restore' | 'stop' | 'check' | 'plan', ctx: H
   let lock: LockResult | undefined;
   try {
     lock = await takeLock(command, ctx, lockPath);
-    return await runVerb(command, ctx, json, boot, recordDir, lock && 'refused' in lock ? lock.refused : undefined);
+    return await runVerb(command, ctx, json, boot, strict, recordDir, lock && 'refused' in lock ? lock.refused : undefined);
   } finally {
     if (lock && 'held' in lock) lock.held.release();
     undo?.();
@@ -113,7 +115,7 @@ async function takeLock(command: 'restore' | 'stop', ctx: HookContext, path: str
 }
 
 async function runVerb(command: 'restore' | 'stop' | 'check' | 'plan', ctx: HookContext, json: boolean, boot: boolean,
-  recordDir: string | undefined, lockedOut: string | undefined): Promise<number> {
+  strict: boolean, recordDir: string | undefined, lockedOut: string | undefined): Promise<number> {
   const { deps } = ctx;
   // restore and stop change the system: each container's line goes to the console and syslog
   // as soon as its outcome is known, and the run leaves a record (progress.ts).
@@ -153,8 +155,10 @@ async function runVerb(command: 'restore' | 'stop' | 'check' | 'plan', ctx: Hook
   }
   // The lines not said yet and the summary (console unless --json, and syslog), then the record.
   await progress?.end(report);
+  if (command === 'plan') return planStatus(report, strict);
   return report.ok ? 0 : 1;
 }
+
 
 async function waitApi(args: string[], env: VarMap, deps: HookDeps, usage: (m: string) => number, opts: RunHookOptions): Promise<number> {
   let socket: string | undefined;

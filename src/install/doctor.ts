@@ -96,6 +96,9 @@ export function diagnose(f: DoctorFacts): Finding[] {
   const out: Finding[] = [];
   const kb = (args: string) => fixCommand(f.root, 'kleene-boot', args);
   const sysrc = (args: string) => fixCommand(f.root, 'sysrc', args);
+  // Where kleene-boot never installed, plain install replaces (and keeps) whatever is there;
+  // --force is for files changed since an install, which install otherwise refuses to touch.
+  const reinstall = kb(f.installed ? 'install --force' : 'install');
 
   if (!f.installed) {
     out.push({ id: 'not-installed', severity: 'problem', message: 'kleene-boot is not installed here (no manifest in /var/db/kleene-boot)', fix: kb('install') });
@@ -107,7 +110,7 @@ export function diagnose(f: DoctorFacts): Finding[] {
       continue;
     }
     if ((s.present.mode & 0o111) === 0) {
-      out.push({ id: `script-not-executable:${s.name}`, severity: 'problem', message: `${s.shown} is not executable: rc(8) skips it at boot`, fix: kb('install --force') });
+      out.push({ id: `script-not-executable:${s.name}`, severity: 'problem', message: `${s.shown} is not executable: rc(8) skips it at boot`, fix: reinstall });
     }
     if (s.present.sha256 === s.generatedSha256) continue;
     if (s.manifestSha256 !== undefined && s.present.sha256 === s.manifestSha256) {
@@ -117,10 +120,10 @@ export function diagnose(f: DoctorFacts): Finding[] {
         id: `script-replaced:${s.name}`,
         severity: 'problem',
         message: `${s.shown} is not kleene-boot's script (did 'pkg upgrade kleene-daemon' put the port's back?)${s.name === 'kleened' ? ': its stop hangs and its status always fails' : ''}`,
-        fix: kb('install --force'),
+        fix: reinstall,
       });
     } else {
-      out.push({ id: `script-edited:${s.name}`, severity: 'problem', message: `${s.shown} was edited: it differs from the generated script (see ${kb('generate --diff')})`, fix: kb('install --force') });
+      out.push({ id: `script-edited:${s.name}`, severity: 'problem', message: `${s.shown} was edited: it differs from the generated script (see ${kb('generate --diff')})`, fix: reinstall });
     }
   }
 
@@ -211,28 +214,28 @@ export function diagnose(f: DoctorFacts): Finding[] {
       const mine = w.files.some((x) => ours.includes(x));
       // The FreeBSD 14 list is partial: its own missing providers say nothing about this host.
       if (!mine && r.base === 'freebsd14' && w.files.every((x) => x.startsWith('/etc/rc.d/'))) continue;
-      out.push({ id: `rcorder-${w.kind}`, severity: mine ? 'problem' : 'warning', message: `rcorder: ${w.message}`, fix: mine ? kb('install --force') : undefined });
+      out.push({ id: `rcorder-${w.kind}`, severity: mine ? 'problem' : 'warning', message: `rcorder: ${w.message}`, fix: mine ? reinstall : undefined });
     }
     const k = pos(r.scripts.kleened);
     const c = pos(r.scripts.kleene_containers);
     if (k >= 0 && c >= 0 && c < k) {
-      out.push({ id: 'rcorder-containers-first', severity: 'problem', message: 'kleene_containers runs before kleened at boot', fix: kb('install --force') });
+      out.push({ id: 'rcorder-containers-first', severity: 'problem', message: 'kleene_containers runs before kleened at boot', fix: reinstall });
     }
     for (const dep of ['/etc/rc.d/pf', '/etc/rc.d/zfs']) {
       const d = pos(dep);
-      if (k >= 0 && d >= 0 && d > k) out.push({ id: `rcorder-before-${dep.slice('/etc/rc.d/'.length)}`, severity: 'problem', message: `kleened runs before ${dep}`, fix: kb('install --force') });
+      if (k >= 0 && d >= 0 && d > k) out.push({ id: `rcorder-before-${dep.slice('/etc/rc.d/'.length)}`, severity: 'problem', message: `kleened runs before ${dep}`, fix: reinstall });
     }
     // As base rc.d/jail: kleened loads pf rules and manages ZFS, which a raised securelevel
     // forbids, and the restore has kleened do both for each container.
     const sl = pos('/etc/rc.d/securelevel');
     for (const [name, i] of [['kleened', k], ['kleene_containers', c]] as const) {
       if (sl >= 0 && i > sl) {
-        out.push({ id: `rcorder-after-securelevel:${name}`, severity: 'problem', message: `${name} runs after securelevel: once kern.securelevel is raised, pf rules and ZFS changes are refused (its header needs BEFORE: securelevel)`, fix: kb('install --force') });
+        out.push({ id: `rcorder-after-securelevel:${name}`, severity: 'problem', message: `${name} runs after securelevel: once kern.securelevel is raised, pf rules and ZFS changes are refused (its header needs BEFORE: securelevel)`, fix: reinstall });
       }
     }
     for (const [name, kws] of Object.entries(r.keywords)) {
       if (pos(r.scripts[name as keyof typeof r.scripts]) < 0) continue;
-      if (!kws.includes('shutdown')) out.push({ id: `rcorder-no-shutdown:${name}`, severity: 'problem', message: `${name} has no KEYWORD: shutdown, so rc.shutdown never stops it`, fix: kb('install --force') });
+      if (!kws.includes('shutdown')) out.push({ id: `rcorder-no-shutdown:${name}`, severity: 'problem', message: `${name} has no KEYWORD: shutdown, so rc.shutdown never stops it`, fix: reinstall });
     }
   }
 

@@ -9,7 +9,10 @@ import { fileDiff } from './diff.ts';
 import { backupOriginal, ensureParentDirs, readPresent, toHost, writeUnderRoot, type Present } from './fsops.ts';
 import { MANIFEST_PATH, RC_BACKUP_DIR, STATE_DIR, origPathFor } from './layout.ts';
 import { MANIFEST_VERSION, readManifest, serializeManifest, sha256, type Manifest, type ManifestFile, type ManifestRcFile } from './manifest.ts';
+
+export { planFiles, type FileStep } from './ownership.ts';
 import { checkTarget, lstatMaybe, resolveRoot, underRoot } from './paths.ts';
+import { planFiles, refuseChangedSinceInstall, type FileStep } from './ownership.ts';
 import { promises as fsp } from 'node:fs';
 import { defaultRcEditor, type RcEditor } from './rcconf-port.ts';
 
@@ -37,42 +40,12 @@ export interface InstallDeps {
   files?: (opts: GenerateOptions) => Promise<DesiredFile[]>;
 }
 
-export type FileStep =
-  | { kind: 'unchanged'; file: DesiredFile; present: Present }
-  | { kind: 'create'; file: DesiredFile }
-  | { kind: 'update'; file: DesiredFile; present: Present }
-  /** A file install did not write (the port's rc.d/kleened): keep it as the original, then write. */
-  | { kind: 'replace'; file: DesiredFile; present: Present; write: boolean }
-  /** Changed since install and --force: the new content becomes the original when there was one. */
-  | { kind: 'force'; file: DesiredFile; present: Present; keepAsOriginal: boolean }
-  | { kind: 'refuse'; file: DesiredFile; present: Present };
-
-const same = (f: DesiredFile, p: Present): boolean => p.sha256 === sha256(f.content) && p.mode === f.mode;
-
-/**
- * Decides, per file, what install does given what is on disk and what the manifest says it wrote.
- * Pure; never writes.
- */
-export function planFiles(files: DesiredFile[], present: Map<string, Present | undefined>, manifest: Manifest | undefined, force: boolean,
-  repairPackageScript = false): FileStep[] {
-  return files.map((file): FileStep => {
-    const p = present.get(file.path);
-    const entry = manifest?.files.find((f) => f.path === file.path);
-    if (!p) return { kind: 'create', file };
-    if (!entry) return { kind: 'replace', file, present: p, write: !same(file, p) };
-    if (same(file, p)) return { kind: 'unchanged', file, present: p };
-    if (p.sha256 === entry.sha256) return { kind: 'update', file, present: p };
-    if (repairPackageScript && /\/rc\.d\//.test(file.path) && !isGeneratedScript(p.content.toString('latin1'))) {
-      return { kind: 'replace', file, present: p, write: true };
-    }
-    if (!force) return { kind: 'refuse', file, present: p };
-    return { kind: 'force', file, present: p, keepAsOriginal: entry.original !== undefined };
-  });
-}
-
 const SERVICES = ['kleened', 'kleene_containers'] as const;
 
-/** Runs install; resolves to the exit status (0, also for "nothing to do"). Throws KleeneBootError on refusal. */
+/**
+ * Runs install; resolves to the exit status: 0 (also for "nothing to do" and --dry-run), and for
+ * --diff 1 when something would change, as diff(1). Throws KleeneBootError on refusal.
+ */
 export async function runInstall(raw: InstallOptions, deps: InstallDeps): Promise<number> {
   const { out } = deps;
   const editor = deps.editor ?? defaultRcEditor;
@@ -96,13 +69,7 @@ export async function runInstall(raw: InstallOptions, deps: InstallDeps): Promis
   for (const f of files) present.set(f.path, await readPresent(root, f.path));
   const steps = planFiles(files, present, old, raw.force ?? false, raw.repairPackageScript ?? false);
 
-  const refused = steps.filter((s) => s.kind === 'refuse');
-  if (refused.length > 0) {
-    throw new KleeneBootError('changed-since-install',
-      `changed since kleene-boot installed it: ${refused.map((s) => underRoot(root, s.file.path)).join(', ')}`,
-      { file: underRoot(root, refused[0]!.file.path) },
-      "see 'kleene-boot doctor'; 'kleene-boot install --force' replaces it (a package's script put back by an upgrade is kept as the original for uninstall)");
-  }
+  refuseChangedSinceInstall(root, steps, 'install');
 
   // rc.conf: what --enable would change, asked of the editor without writing.
   const rcPlans: Array<{ service: (typeof SERVICES)[number]; name: string; diff: string; files: string[]; changes: string[] }> = [];
@@ -130,7 +97,8 @@ export async function runInstall(raw: InstallOptions, deps: InstallDeps): Promis
   if (raw.dryRun || raw.diff) {
     for (const line of dryRunLines(root, steps, rcPlans, raw.diff === true)) out(line);
     out(`kleene-boot install: dry run, nothing written (${writes.length} files and ${rcPlans.length} rc.conf settings would change)`);
-    return 0;
+    // --diff answers "would anything change?" as diff(1) does (1: yes); --dry-run only previews.
+    return raw.diff ? 1 : 0;
   }
 
   const manifest: Manifest = {

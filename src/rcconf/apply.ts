@@ -3,9 +3,11 @@
 // rc.conf edits that make the files say exactly that. Pure: the command (src/cli/commands/
 // rc-apply.ts) reads the document and the files, and hands the edits to the editor.
 //
-// What "exactly" means: every kleene_containers_* variable belongs to kleene-boot, so one the
-// declaration does not name is removed (its default applies again); kleened_* variables belong
-// to the kleened service, which the port configures too, so only those declared are set.
+// What "exactly" means, one rule for all: the declaration owns every variable it could declare
+// (every kleene_containers_* variable, and kleened's knobs: kleened_enable and the kleened_*
+// settings), so one it owns and does not declare is removed and its default applies again.
+// Other variables (the port's own kleened_* beyond the knobs, anything else) are never touched.
+// Removing an _enable switches a service off at boot: that is never silent (enableRemovals).
 import { ConfigError } from '../errors.ts';
 import { KNOBS, parseYesNo, type Knob } from '../model/knobs.ts';
 import { parseReady, parseWhole, splitList } from '../model/config.ts';
@@ -243,6 +245,30 @@ export function checkDeclaration(doc: unknown, source: string): DesiredState {
   return { containers, vars, warnings };
 }
 
+/** True for a variable a declaration could set, and so owns: every kleene_containers_*, and kleened's knobs. */
+export function ownedByDeclaration(name: string): boolean {
+  return name.startsWith(OWNED) || KNOBS.some((k) => k.service === 'kleened' && k.name === name);
+}
+
+/**
+ * One line per _enable the edits remove while rc(8) reads it now (the declaration does not name
+ * it): the service no longer starts at boot, which must never happen without a word. Pure.
+ */
+export function enableRemovals(edits: readonly RcEdit[], current: readonly CurrentAssignment[]): string[] {
+  const out: string[] = [];
+  for (const e of edits) {
+    if (e.op !== 'unset' || !e.name.endsWith('_enable')) continue;
+    const at = current.filter((a) => a.name === e.name);
+    const a = at[at.length - 1];
+    if (!a) continue;
+    const service = e.name.slice(0, -'_enable'.length);
+    out.push(`${e.name} is not declared, so it is removed (${a.file}:${a.line} says ${a.value ?? 'something sh expands'}): `
+      + `${service} falls back to its default NO and ${parseYesNo(a.value ?? '') === true ? 'will no longer start' : 'stays off'} at boot; `
+      + `declare "${e.name}": ${parseYesNo(a.value ?? '') === true ? 'true' : 'false'} to keep it`);
+  }
+  return out;
+}
+
 /**
  * The edits that make the files say exactly what `desired` declares, given the assignments rc(8)
  * reads now (in load order): every owned variable not declared is unset (the editor removes it
@@ -255,7 +281,7 @@ export function planApply(desired: DesiredState, current: readonly CurrentAssign
   for (const a of current) last.set(a.name, a);
   const edits: RcEdit[] = [];
   for (const name of [...last.keys()].sort()) {
-    if (name.startsWith(OWNED) && !desired.vars.has(name)) edits.push({ op: 'unset', name });
+    if (ownedByDeclaration(name) && !desired.vars.has(name)) edits.push({ op: 'unset', name });
   }
   for (const [name, value] of desired.vars) {
     const a = last.get(name);

@@ -1,7 +1,7 @@
 // Argument parsing and output shapes shared by the `rc` subcommands and enable/disable. Kept
 // here (not in the command files) so each command file stays one thin yargs module.
 import type { Argv } from 'yargs';
-import { OptionError } from '../errors.ts';
+import { OptionError, ValueError } from '../errors.ts';
 import { shQuote } from '../shell/quote.ts';
 import { bytesToText, textToBytes } from './bytes.ts';
 import type { EditChange, RcEdit, RcService } from './editor.ts';
@@ -80,15 +80,22 @@ export function parseValueFromArg(arg: string, bytes: Buffer, from: string): RcE
 export function checkVocabulary(name: string): void {
   if (!/^kleene/.test(name) || isKnownKleeneVariable(name)) return;
   const near = closestName(name, KNOBS.map((k) => k.name).filter((n) => !n.includes('<name>')));
-  throw new OptionError('EUNKNOWNVAR', `${name} is not a kleene-boot variable; rc(8) would ignore it`, undefined,
+  throw new ValueError('EUNKNOWNVAR', `${name} is not a kleene-boot variable; rc(8) would ignore it`, undefined,
     near ? `did you mean ${near}? (kleene_containers_<name>_depend|priority|ready for one container)`
       : 'see `kleene-boot rc show` for the variables, and kleene_containers_<name>_depend|priority|ready');
 }
 
-/** How a value is shown to people: as is when it is a plain word, else sh-quoted (so spaces and quotes show). */
+/**
+ * How a value is shown to people: as sh reads it back, unquoted, as sysrc prints it
+ * (`kleene_containers_list: db cache`); the file holds it quoted, and so does `rc get --json`.
+ */
 export function showValue(v: string | undefined): string {
-  if (v === undefined) return '(unset)';
-  return /^[A-Za-z0-9_./:,@%+=-]+$/.test(v) ? v : shQuote(v.replace(/[\r\n]/g, (c) => (c === '\r' ? '\\r' : '\\n')));
+  return v === undefined ? '(unset)' : v;
+}
+
+/** A value in sysrc -c -v's "would change from `a' to `b'": quoted the way sysrc quotes it there. */
+export function quoteForCheck(v: string | undefined): string {
+  return `\`${v ?? ''}'`;
 }
 
 /** sysrc's change line, `name: before -> after`, then the file written: `(FILE)`, or `(FILE:LINE)` with line. */
@@ -128,11 +135,16 @@ export function withSysrcFlags<T>(y: Argv<T>, flags: string[]) {
   return out;
 }
 
+/** The refusal for sysrc's flag `letter` given to `command` (message and the command to use instead); undefined for another letter. */
+export function sysrcFlagRefusal(letter: string, command: string): { message: string; hint: string } | undefined {
+  const v = SYSRC_FLAGS[letter];
+  return v ? { message: `sysrc's ${v.flag} is not an option of '${command}'`, hint: v.instead } : undefined;
+}
+
 /** Exit 2 with the kleene-boot equivalent when a sysrc flag spelled differently here was given. */
 export function refuseSysrcFlags(argv: Record<string, unknown>, command: string): void {
-  for (const [k, v] of Object.entries(SYSRC_FLAGS)) {
-    if (argv[k] === true) {
-      throw new OptionError('ESYSRCFLAG', `sysrc's ${v.flag} is not an option of '${command}'`, undefined, v.instead);
-    }
+  for (const k of Object.keys(SYSRC_FLAGS)) {
+    const r = argv[k] === true ? sysrcFlagRefusal(k, command) : undefined;
+    if (r) throw new OptionError('ESYSRCFLAG', r.message, undefined, r.hint);
   }
 }

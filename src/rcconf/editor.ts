@@ -19,7 +19,7 @@
 //   is edited in the file where the value lives; a new value goes to its last file.
 import { constants as fsc, promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ConfigError, OptionError } from '../errors.ts';
+import { ConfigError, OptionError, ValueError } from '../errors.ts';
 import { bytesBuffer } from './bytes.ts';
 import { checkValue } from './lint.ts';
 import { writeFileAtomic, type AtomicStep } from '../fs/atomic.ts';
@@ -56,7 +56,7 @@ export interface EditOptions {
   stateDir?: string;
   /**
    * Check kleene variables' new values with `rc lint`'s rules (checkValue): 'refuse' throws
-   * OptionError EBADVALUE with lint's message and hint, 'warn' stores the value and adds a
+   * ValueError EBADVALUE (exit 1) with lint's message and hint, 'warn' stores the value and adds a
    * warning. Default: no check (other variables are never checked, as with sysrc).
    */
   validate?: 'refuse' | 'warn';
@@ -108,13 +108,13 @@ export function validateEdit(e: RcEdit): void {
       'names start with a letter or _ and contain only letters, digits and _');
   }
   const v = e.op === 'set' ? e.value : e.op === 'unset' ? '' : e.item;
-  if (v.includes('\0')) throw new OptionError('EBADVALUE', `${e.name}: the value contains a NUL byte, which sh cannot hold`);
+  if (v.includes('\0')) throw new ValueError('EBADVALUE', `${e.name}: the value contains a NUL byte, which sh cannot hold`);
   if (/[\n\r]/.test(v)) {
-    throw new OptionError('EBADVALUE', `${e.name}: the value contains a line break`, undefined,
+    throw new ValueError('EBADVALUE', `${e.name}: the value contains a line break`, undefined,
       'rc.conf values are one line; rc.d scripts and rcorder do not expect newlines');
   }
   if ((e.op === 'add' || e.op === 'remove') && (/[ \t]/.test(e.item) || e.item === '')) {
-    throw new OptionError('EBADVALUE', `${e.name}: '${e.item}' is not one list item`, undefined, 'add or remove one word at a time');
+    throw new ValueError('EBADVALUE', `${e.name}: '${e.item}' is not one list item`, undefined, 'add or remove one word at a time');
   }
 }
 
@@ -251,7 +251,13 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
     if (inDir) target = inDir[inDir.length - 1] ?? `${target}/kleene-boot`;
     // With -f, files rc(8) reads after that one may override what we write: say so.
     const lastOfArg = search[search.length - 1]!;
-    const later = fileArg ? (sourced.includes(lastOfArg) ? sourced.slice(sourced.indexOf(lastOfArg) + 1) : sourced.filter((x) => !search.includes(x))) : [];
+    // A file not read yet (an rc.conf.local this edit creates) still has its place in rc(8)'s
+    // order: rc_conf_files in order, then the fragments; only the files after that place win.
+    const rcFiles = (ev.final.get('rc_conf_files') ?? '').split(/\s+/).filter((x) => x !== '');
+    const before = rcFiles.includes(lastOfArg) ? rcFiles.slice(0, rcFiles.indexOf(lastOfArg)) : [];
+    const later = !fileArg ? []
+      : sourced.includes(lastOfArg) ? sourced.slice(sourced.indexOf(lastOfArg) + 1)
+        : sourced.filter((x) => !search.includes(x) && !before.includes(x));
     const defaultsSnap = ev.snapshots.find((s) => s.file === DEFAULTS_FILE);
     plan.push({ edit, search, target, fragment, later, effective: ev.final.get(edit.name), defaultValue: defaultsSnap?.vars.get(edit.name) });
   }
@@ -355,7 +361,7 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
       if (opts.validate && !(where && where.a.value === value) && !(!where && e.op !== 'set' && value === current)) {
         const bad = checkValue(e.name, value);
         if (bad && opts.validate === 'refuse') {
-          throw new OptionError('EBADVALUE', bad.message, undefined, `${bad.hint ? `${bad.hint}; ` : ''}--force stores it anyway`);
+          throw new ValueError('EBADVALUE', bad.message, undefined, `${bad.hint ? `${bad.hint}; ` : ''}--force stores it anyway`);
         }
         if (bad) warnings.push(`${bad.message}; stored anyway (--force)`);
       }

@@ -29,14 +29,20 @@ export interface LintResult {
 const GLOBAL_NAMES = KNOBS.filter((k) => !k.name.includes('<name>')).map((k) => k.name);
 const PER_CONTAINER_RE = new RegExp(`^kleene_containers_([A-Za-z0-9_]+)_(${PER_CONTAINER_SUFFIXES.join('|')})$`);
 
-/** Levenshtein distance (insert, delete, substitute). */
+/**
+ * Edit distance counting a swap of two neighbouring letters as one edit (optimal string
+ * alignment), the commonest typo: with plain Levenshtein `wbe` is as far from `db` as from `web`.
+ */
 export function editDistance(a: string, b: string): number {
+  let prev2: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
       cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) cur[j] = Math.min(cur[j]!, prev2[j - 2]! + 1);
     }
+    prev2 = prev;
     prev = cur;
   }
   return prev[b.length]!;

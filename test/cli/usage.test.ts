@@ -1,5 +1,6 @@
-// A usage error (unknown option or command, missing or extra argument, bad
-// choice) exits 2 with that command's usage BEFORE any handler runs. For every command, a
+// A usage error (unknown option or command, missing or extra argument, bad choice) exits 2
+// BEFORE any handler runs: the error first, then one line naming the command's --help (the
+// usage itself only when the command is missing or unknown). For every command, a
 // misspelled option on an installed, enabled staging host changes nothing: same tree, same
 // bytes, nothing on stdout (no handler printed its result).
 //
@@ -24,50 +25,74 @@ async function installedHost(): Promise<string> {
   return root;
 }
 
-// [the command line after -R ROOT, the usage header it must show, the complaint]
+// [the command line after -R ROOT, the command named in the --help pointer ('' for the CLI
+// itself: no command or an unknown one, where the usage with the list of commands follows), the complaint]
 const CASES: Array<[string[], string, RegExp]> = [
   // Mistyped options and commands a sysadmin really typed.
-  [['uninstall', '--dryrun'], 'kleene-boot uninstall', /Unknown argument: dryrun/],
-  [['rc', 'set', '--dryrun', 'kleene_containers_jobs=8'], 'kleene-boot rc set', /kleene-boot: /],
-  [['enable', 'kleened', 'kleene_containers'], 'kleene-boot enable', /Unknown argument: kleene_containers/],
-  [['rc', 'lint', '-f'], 'kleene-boot rc lint', /Unknown argument: f/],
-  [['rc', 'show', '-e'], 'kleene-boot rc show', /Unknown argument: e/],
-  [['restore', '--jsn'], 'kleene-boot restore', /Unknown argument: jsn/],
+  [['uninstall', '--dryrun'], 'uninstall', /^kleene-boot: uninstall: unknown option --dryrun\n/],
+  [['rc', 'set', '--dryrun', 'kleene_containers_jobs=8'], 'rc set', /^kleene-boot: rc set: unknown option --dryrun\n/],
+  [['enable', 'kleened', 'kleene_containers'], 'enable', /^kleene-boot: enable: Unknown argument: kleene_containers\n/],
+  [['rc', 'lint', '-f'], 'rc lint', /^kleene-boot: rc lint: unknown option -f\n/],
+  [['rc', 'show', '-e'], 'rc show', /^kleene-boot: rc show: unknown option -e\n/],
+  [['restore', '--jsn'], 'restore', /^kleene-boot: restore: unknown option --jsn\n/],
   // One per command.
-  [['generate', '--dryrun'], 'kleene-boot generate', /Unknown argument: dryrun/],
-  [['generate', '--stdout', '--diff'], 'kleene-boot generate', /mutually exclusive/],
-  [['install', '--enabel'], 'kleene-boot install', /Unknown argument: enabel/],
-  [['install', '--force', 'extra'], 'kleene-boot install', /Unknown argument: extra/],
-  [['uninstall', '--forse'], 'kleene-boot uninstall', /Unknown argument: forse/],
-  [['doctor', '--jsno'], 'kleene-boot doctor', /Unknown argument: jsno/],
-  [['rc', 'get', '--valuesonly', 'kleened_enable'], 'kleene-boot rc get', /Unknown argument: valuesonly/],
-  [['rc', 'set', '-s', 'kleenex', 'kleene_containers_jobs=8'], 'kleene-boot rc set', /Invalid values/],
-  [['rc', 'set'], 'kleene-boot rc set', /Not enough non-option arguments/],
-  [['rc', 'unset', '--dryrun', 'kleene_containers_list'], 'kleene-boot rc unset', /kleene-boot: /],
-  [['rc', 'check', '--quiet', 'kleene_containers_list'], 'kleene-boot rc check', /Unknown argument: quiet/],
-  [['rc', 'bogus'], 'kleene-boot rc', /name an rc command: get, show, set, unset, check or lint/],
-  [['disable', '--dryrun'], 'kleene-boot disable', /Unknown argument: dryrun/],
-  [['stop', '--all'], 'kleene-boot stop', /Unknown argument: all/],
-  [['check', '--jsn'], 'kleene-boot check', /Unknown argument: jsn/],
-  [['plan', 'web'], 'kleene-boot plan', /Unknown argument: web/],
-  [['adopt', '-n'], 'kleene-boot adopt', /Unknown argument: n/],
-  [['adopt', '--dryrun'], 'kleene-boot adopt', /Unknown argument: dryrun/],
-  [['genrate'], 'kleene-boot <command>', /Unknown argument: genrate \(Did you mean generate\?\)/],
-  [[], 'kleene-boot <command>', /name a command/],
+  [['generate', '--dryrun'], 'generate', /unknown option --dryrun/],
+  [['generate', '--stdout', '--diff'], 'generate', /mutually exclusive/],
+  [['install', '--enabel'], 'install', /unknown option --enabel/],
+  [['install', '--force', 'extra'], 'install', /Unknown argument: extra/],
+  [['uninstall', '--forse'], 'uninstall', /unknown option --forse/],
+  [['doctor', '--jsno'], 'doctor', /unknown option --jsno/],
+  [['rc', 'get', '--valuesonly', 'kleened_enable'], 'rc get', /^kleene-boot: rc get: unknown option --valuesonly\n/],
+  [['rc', 'set', '-s', 'kleenex', 'kleene_containers_jobs=8'], 'rc set', /Invalid values/],
+  [['rc', 'set'], 'rc set', /^kleene-boot: rc set: Not enough non-option arguments/],
+  // sysrc's -n (values only) is rc get's: rc set names the unknown option, not a missing NAME=VALUE.
+  [['rc', 'set', '-n', 'X=2'], 'rc set', /^kleene-boot: rc set: unknown option -n\n/],
+  // sysrc's -a given to rc set, with nothing else: the sysrc hint, not "not enough arguments".
+  [['rc', 'set', '-a'], 'rc set', /^kleene-boot: sysrc's -a is not an option of 'rc set'\n {2}hint: use 'kleene-boot rc show --all' to list every variable\n/],
+  [['rc', 'unset', '--dryrun', 'kleene_containers_list'], 'rc unset', /unknown option --dryrun/],
+  [['rc', 'check', '--quiet', 'kleene_containers_list'], 'rc check', /unknown option --quiet/],
+  [['disable', '--dryrun'], 'disable', /unknown option --dryrun/],
+  [['enable'], 'enable', /^kleene-boot: enable: Not enough non-option arguments/],
+  [['stop', '--all'], 'stop', /unknown option --all/],
+  [['check', '--jsn'], 'check', /unknown option --jsn/],
+  [['plan', 'web'], 'plan', /Unknown argument: web/],
+  [['adopt', '-n'], 'adopt', /unknown option -n/],
+  [['adopt', '--dryrun'], 'adopt', /unknown option --dryrun/],
 ];
 
-t.test('a usage error exits 2 with the usage of that command and changes nothing', async (t) => {
+// No command, or an unknown one: the error first, then the usage with the list of commands.
+const NO_COMMAND: Array<[string[], string, RegExp]> = [
+  [['rc', 'bogus'], 'kleene-boot rc <command>', /^kleene-boot: rc: name an rc command: get, show, set, unset, check, lint or apply\n\n/],
+  [['rc'], 'kleene-boot rc <command>', /^kleene-boot: rc: name an rc command: get, show, set, unset, check, lint or apply\n\n/],
+  [['genrate'], 'kleene-boot <command>', /^kleene-boot: Unknown argument: genrate \(Did you mean generate\?\)\n\n/],
+  [[], 'kleene-boot <command>', /^kleene-boot: name a command\n\n/],
+];
+
+// Mutation tried: printing the usage for every usage error again (noCommand always true in
+// main.ts's .fail()) fails the "one line pointing at --help" asserts below.
+t.test('a usage error exits 2: the error first, one line naming --help, and changes nothing', async (t) => {
   const root = await installedHost();
   const before = await snapshot(root);
-  for (const [args, usage, complaint] of CASES) {
-    const argv = args.length === 0 ? ['-R', root] : [...args, '-R', root];
+  for (const [args, command, complaint] of CASES) {
+    const argv = [...args, '-R', root];
     const r = await cli(...argv);
     const name = `kleene-boot ${argv.join(' ')}`;
     t.equal(r.code, 2, `${name}: exit 2`);
     t.equal(r.stdout, '', `${name}: no handler printed anything`);
-    t.ok(r.stderr.startsWith(usage), `${name}: shows the usage of ${usage}\n${r.stderr}`);
-    t.match(r.stderr, /-R, --root/, `${name}: the usage shows -R`);
-    t.match(r.stderr, complaint, `${name}: says what is wrong`);
+    t.match(r.stderr, complaint, `${name}: says what is wrong, first`);
+    t.ok(r.stderr.endsWith(`\nRun 'kleene-boot ${command} --help' for usage.\n`), `${name}: then one line pointing at --help\n${r.stderr}`);
+    t.notMatch(r.stderr, /-R, --root/, `${name}: not the whole usage`);
+    t.same(await snapshot(root), before, `${name}: nothing changed under the root`);
+  }
+  for (const [args, usage, complaint] of NO_COMMAND) {
+    const argv = [...args, '-R', root];
+    const r = await cli(...argv);
+    const name = `kleene-boot ${argv.join(' ')}`;
+    t.equal(r.code, 2, `${name}: exit 2`);
+    t.equal(r.stdout, '', `${name}: nothing on stdout`);
+    t.match(r.stderr, complaint, `${name}: the error first`);
+    t.ok(r.stderr.includes(`\n\n${usage}`), `${name}: then the usage of ${usage}\n${r.stderr}`);
+    t.match(r.stderr, /Commands:/, `${name}: the usage lists the commands`);
     t.same(await snapshot(root), before, `${name}: nothing changed under the root`);
   }
 });

@@ -98,7 +98,7 @@ t.test('dependency cycles are refused, spelled out; a dependency not declared is
 
 const at = (name: string, value: string | undefined, file = '/etc/rc.conf.d/kleene_containers', line = 1): CurrentAssignment => ({ file, line, name, value });
 
-t.test('planApply: undeclared kleene_containers_* removed, kleened_* left, changed values set, equal ones kept', async (t) => {
+t.test('planApply: every undeclared variable it owns removed (kleene_containers_*, kleened knobs), others left, changed values set, equal ones kept', async (t) => {
   const d = checkDeclaration({ kleened_enable: true, containers: [{ name: 'db', priority: 5 }, 'web'] }, 'x');
   const current = [
     at('kleene_containers_list', 'db', '/etc/rc.conf'),
@@ -107,10 +107,12 @@ t.test('planApply: undeclared kleene_containers_* removed, kleened_* left, chang
     at('kleene_containers_old_ready', 'started', '/etc/rc.conf'),
     at('kleene_containers_jobs', undefined),               // $(sysctl …): not what was declared (nothing)
     at('kleened_socket', '/var/run/k.sock', '/etc/rc.conf.d/kleened'),
+    at('kleened_flags', '-v', '/etc/rc.conf.d/kleened'),   // not a knob: the declaration cannot own it
   ];
   t.same(planApply(d, current), [
     { op: 'unset', name: 'kleene_containers_jobs' },
     { op: 'unset', name: 'kleene_containers_old_ready' },
+    { op: 'unset', name: 'kleened_socket' },
     { op: 'set', name: 'kleened_enable', value: 'YES' },
     { op: 'set', name: 'kleene_containers_db_priority', value: '5' },
   ]);
@@ -135,7 +137,7 @@ function snapshot(root: string): Map<string, string> {
   return out;
 }
 
-t.test('rc apply on a staged root: applies, then has nothing to do; --check changes nothing and exits 3', async (t) => {
+t.test('rc apply on a staged root: applies, then has nothing to do; --check changes nothing and exits 1 (diff(1)\'s "would change")', async (t) => {
   const root = makeRoot(t, { '/etc/rc.conf': 'hostname="h1" # keep\nkleene_containers_list="old"\nkleene_containers_old_depend=db\nkleened_env="X=1"\n' });
   const hostile = 'exec:sh -c \'printf "%s" "$(hostname)"; test -e "/a b"\' ; `id` \\ $HOME';
   const decl = join(root, 'host.json');
@@ -144,7 +146,7 @@ t.test('rc apply on a staged root: applies, then has nothing to do; --check chan
 
   const before = snapshot(root);
   const c = await cli('rc', 'apply', '--root', root, '--check', '--json', decl);
-  t.equal(c.code, 3, c.stderr);
+  t.equal(c.code, 1, c.stderr);
   const cj = JSON.parse(c.stdout);
   t.equal(cj.changed, true);
   t.equal(cj.files.length, 3, "rc.conf and both services' fragments");
@@ -161,7 +163,7 @@ t.test('rc apply on a staged root: applies, then has nothing to do; --check chan
   t.match(aj.diff, /^--- \/dev\/null\n\+\+\+ \/etc\/rc\.conf\.d\/kleened/m);
 
   const v = await shReads(root);
-  t.equal(v.get('kleened_env'), 'X=1', 'kleened_* not declared stays');
+  t.equal(v.get('kleened_env'), undefined, 'a kleened knob not declared is removed, as every variable the declaration owns');
   t.equal(v.get('kleene_containers_old_depend'), undefined, 'kleene_containers_* not declared is removed');
   t.equal(v.get('kleened_enable'), 'YES');
   t.equal(v.get('kleene_containers_enable'), 'YES');
@@ -181,16 +183,57 @@ t.test('rc apply on a staged root: applies, then has nothing to do; --check chan
   t.same(snapshot(root), settled, 'a second apply writes nothing');
 });
 
-t.test('a bad declaration exits 1 naming the field and writes nothing', async (t) => {
+t.test('a bad declaration exits 2 (trouble, never "would change") naming the field and writes nothing', async (t) => {
   const root = makeRoot(t, { '/etc/rc.conf': 'kleene_containers_list="x1"\n' });
   const decl = join(root, 'bad.json');
   writeHost(root, '/bad.json', JSON.stringify({ containers: [{ name: 'aa', depend: ['bb'] }, { name: 'bb', depend: ['aa'] }, 'no way'] }));
   const before = snapshot(root);
   const r = await cli('rc', 'apply', '--root', root, decl);
-  t.equal(r.code, 1);
+  t.equal(r.code, 2);
+  const rc = await cli('rc', 'apply', '--root', root, '--check', decl);
+  t.equal(rc.code, 2, '--check with a bad declaration is trouble too, not "would change"');
   t.match(r.stderr, /^kleene-boot: .*bad\.json: 2 problems:\n {2}containers\[2\]\.name: 'no way' is not a container name/);
   t.match(r.stderr, /containers\[0\] \(aa\)\.depend: dependency cycle: aa -> bb -> aa/);
   t.same(snapshot(root), before);
   writeHost(root, '/broken.json', '{"containers": [');
   t.match((await cli('rc', 'apply', '--root', root, join(root, 'broken.json'))).stderr, /broken\.json: the declaration is not JSON/);
+});
+
+// Mutation tried: enableRemovals returning [] (the removal silent again) fails this test; so does
+// ownedByDeclaration without kleened's knobs (kleened_enable kept while kleene_containers_enable goes).
+t.test('a declaration without the _enable variables removes them, and says so in every mode', async (t) => {
+  const rc = 'kleened_enable="YES"\nkleene_containers_enable="YES"\nkleene_containers_list="db"\nkleened_flags="-v"\n';
+  const root = makeRoot(t, { '/etc/rc.conf': rc });
+  writeHost(root, '/host.json', JSON.stringify({ containers: ['db'] }));
+  const decl = join(root, 'host.json');
+  const said = (name: string, service: string) =>
+    new RegExp(`warning: ${name} is not declared, so it is removed \\(/etc/rc\\.conf:\\d says YES\\): ${service} falls back to its default NO and will no longer start at boot; declare "${name}": true to keep it`);
+
+  const check = await cli('rc', 'apply', '--root', root, '--check', decl);
+  t.equal(check.code, 1, '--check: would change');
+  t.match(check.stdout, /^kleene_containers_enable: would change from `YES' to `' in \/etc\/rc\.conf$/m);
+  t.match(check.stdout, /^kleened_enable: would change from `YES' to `' in \/etc\/rc\.conf$/m);
+  t.match(check.stderr, said('kleene_containers_enable', 'kleene_containers'));
+  t.match(check.stderr, said('kleened_enable', 'kleened'));
+  t.equal(readHost(root, '/etc/rc.conf'), rc, '--check writes nothing');
+
+  const diff = await cli('rc', 'apply', '--root', root, '--check', '--diff', decl);
+  t.equal(diff.code, 1);
+  t.match(diff.stdout, /^-kleene_containers_enable="YES"$/m);
+  t.match(diff.stderr, said('kleene_containers_enable', 'kleene_containers'), '--diff names it too');
+
+  const json = await cli('rc', 'apply', '--root', root, '--check', '--json', decl);
+  t.match(JSON.parse(json.stdout).warnings, [said('kleene_containers_enable', 'kleene_containers'), said('kleened_enable', 'kleened')].map((r) => new RegExp(r.source.replace(/^warning: /, ''))));
+
+  const apply = await cli('rc', 'apply', '--root', root, decl);
+  t.equal(apply.code, 0, apply.stderr);
+  t.match(apply.stdout, /^kleene_containers_enable: YES -> \(unset\) \(\/etc\/rc\.conf\)$/m);
+  t.match(apply.stderr, said('kleene_containers_enable', 'kleene_containers'));
+  const v = await shReads(root);
+  t.equal(v.get('kleene_containers_enable'), undefined);
+  t.equal(v.get('kleened_enable'), undefined, 'kleened_enable follows the same rule');
+  t.equal(v.get('kleened_flags'), '-v', 'a variable the declaration cannot own stays');
+
+  const again = await cli('rc', 'apply', '--root', root, decl);
+  t.equal(again.stderr, '', 'once removed, nothing more to say');
 });

@@ -10,5 +10,5 @@ t.test('two += into an unset list whose fragment does not exist yet keep both it
   t.equal(r.code, 0, r.stderr);
   t.equal(readHost(root, '/etc/rc.conf.d/kleene_containers'), 'kleene_containers_list="db web"\n');
   t.equal(readHost(root, '/etc/rc.conf'), 'sshd_enable="YES"\n', 'rc.conf untouched');
-  t.match(r.stdout, 'kleene_containers_list: db -> \'db web\' (/etc/rc.conf.d/kleene_containers)');
+  t.match(r.stdout, 'kleene_containers_list: db -> db web (/etc/rc.conf.d/kleene_containers)');
 });

@@ -8,7 +8,7 @@ import { cli, makeRoot, readHost, writeHost } from './helpers.ts';
 t.test('rc set refuses a misspelled kleene variable and suggests the right one', async (t) => {
   const root = makeRoot(t);
   const r = await cli('rc', 'set', '--root', root, 'kleene_container_list=web');
-  t.equal(r.code, 2);
+  t.equal(r.code, 1, "a refused name, as a refused value: 1 (2 is for usage errors)");
   t.match(r.stderr, /kleene_container_list is not a kleene-boot variable; rc\(8\) would ignore it/);
   t.match(r.stderr, /hint: did you mean kleene_containers_list\?/);
   t.notOk(existsSync(join(root, 'etc/rc.conf.d/kleene_containers')), 'nothing written');

@@ -23,7 +23,11 @@ t.test('plan --dot draws the real plan: waves, decisions, reasons, edges', async
   });
   const root = stage(r, 'kleene_containers_list="web db old vol ghost"\nkleene_containers_web_depend="db"');
   const run = await execa(process.execPath, [CLI_JS, 'plan', '--dot', '--root', root], { reject: false, env: { KLEENE_SIM_STATE: r.statePath } });
-  t.equal(run.exitCode, 1, 'vol is blocked and ghost unknown: plan says so by its exit status');
+  // plan answered, so 0 (a `set -e` script goes on); --strict makes "would not start" a status.
+  t.equal(run.exitCode, 0, 'vol is blocked and ghost unknown, but plan printed its plan: 0');
+  const strict = await execa(process.execPath, [CLI_JS, 'plan', '--dot', '--strict', '--root', root], { reject: false, env: { KLEENE_SIM_STATE: r.statePath } });
+  t.equal(strict.exitCode, 1, '--strict: vol is blocked and ghost unknown, so 1');
+  t.equal(strict.stdout, run.stdout, '--strict prints the same graph');
   t.match(run.stdout, /^digraph kleene_containers \{$/m);
   t.match(run.stdout, new RegExp(`subgraph cluster_wave_1 \\{\\n[^\\n]*\\n    "${r.id('db')}" \\[label="db\\\\nstart"`));
   t.match(run.stdout, new RegExp(`subgraph cluster_wave_2 \\{\\n[^\\n]*\\n    "${r.id('web')}" \\[label="web\\\\nstart"`));
@@ -44,7 +48,9 @@ t.test('plan --dot with kleened down: the graph of what rc.conf alone decides, t
   const r = await rig(t, { containers: [{ name: 'db' }] }, { kleened: false });
   const root = stage(r, 'kleene_containers_list="db web"\nkleene_containers_web_depend="db"\nkleene_containers_wait_timeout="1"');
   const run = await execa(process.execPath, [CLI_JS, 'plan', '--dot', '--root', root], { reject: false, env: { KLEENE_SIM_STATE: r.statePath } });
-  t.equal(run.exitCode, 1);
+  t.equal(run.exitCode, 0, 'kleened down, but the graph was drawn: 0');
+  const strict = await execa(process.execPath, [CLI_JS, 'plan', '--dot', '--strict', '--root', root], { reject: false, env: { KLEENE_SIM_STATE: r.statePath } });
+  t.equal(strict.exitCode, 1, '--strict: kleened down means nothing would start');
   t.match(run.stdout, 'label="kleene_containers restore plan from rc.conf alone (kleened could not be asked)');
   t.match(run.stdout, '"db" -> "web";');
   t.match(run.stderr, /^kleened cannot be asked: .*; the graph shows what rc.conf alone decides$/m);

@@ -15,6 +15,6 @@ export const planCommand: CommandModule<object, HookVerbArgs & { dot?: boolean }
     .option('dot', { type: 'boolean', conflicts: 'json', describe: 'Print the dependency graph in Graphviz DOT (kleene-boot plan --dot | dot -Tsvg > plan.svg)' }) as never,
   handler: async (argv) => {
     if (!argv.dot) return base.handler(argv as never);
-    process.exitCode = await runPlanDot(contextFromEnv(await readRcVars(argv.root), defaultDeps(), { root: argv.root }), { boot: argv.boot ?? false });
+    process.exitCode = await runPlanDot(contextFromEnv(await readRcVars(argv.root), defaultDeps(), { root: argv.root }), { boot: argv.boot ?? false, strict: argv.strict ?? false });
   },
 };

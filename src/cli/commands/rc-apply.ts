@@ -4,10 +4,11 @@
 import type { CommandModule } from 'yargs';
 import { promises as fsp } from 'node:fs';
 import { ConfigError, OptionError } from '../../errors.ts';
-import { checkDeclaration, planApply, settingNames, type CurrentAssignment } from '../../rcconf/apply.ts';
-import { formatChange, showValue, writeBytes } from '../../rcconf/cli-args.ts';
+import { checkDeclaration, enableRemovals, planApply, settingNames, type CurrentAssignment } from '../../rcconf/apply.ts';
+import { formatChange, quoteForCheck, writeBytes } from '../../rcconf/cli-args.ts';
 import { applyEdits, serviceOf, type EditResult } from '../../rcconf/editor.ts';
 import { bytesToText, textToBytes } from '../../rcconf/bytes.ts';
+import { answeringCheck, WOULD_CHANGE } from '../status.ts';
 import { ASSUMED_FILE, DEFAULTS_FILE, evaluateRc, parseSourced } from '../../rcconf/effective.ts';
 
 interface ApplyArgs {
@@ -18,8 +19,6 @@ interface ApplyArgs {
   json?: boolean;
 }
 
-/** Exit status of `--check` when something would change: apart from 1 and 2, which are errors. */
-export const APPLY_WOULD_CHANGE = 3;
 
 async function readDeclaration(file: string): Promise<unknown> {
   let text: string;
@@ -64,7 +63,7 @@ export const rcApplyCommand: CommandModule<object, ApplyArgs> = {
   builder: (y) =>
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'The declaration (JSON), or - for stdin' })
-      .option('check', { type: 'boolean', describe: `Change nothing; exit ${APPLY_WOULD_CHANGE} when something would change, 0 when nothing would` })
+      .option('check', { type: 'boolean', describe: 'Change nothing; exit 0 when nothing would change, 1 when something would, 2 on trouble (a bad declaration)' })
       .option('diff', { type: 'boolean', describe: 'Print the unified diff of each file (with --json: in "diff")' })
       .option('json', { type: 'boolean', describe: 'Print {changed, check, files, changes, warnings, diff} as JSON' })
       .epilogue([
@@ -74,20 +73,28 @@ export const rcApplyCommand: CommandModule<object, ApplyArgs> = {
         '                  {"name": "web", "depend": ["db"], "ready": "exec:/usr/local/bin/check"}],',
         '   "settings": {"jobs": 8, "start_timeout": 120}}',
         `settings: ${settingNames().join(', ')}.`,
-        'Every kleene_containers_* variable not declared is removed, so its default applies; kleened_*',
-        'variables are set only when declared. Nothing is written when the declaration has a problem.',
+        'The declaration owns every variable it could set: every kleene_containers_* variable and',
+        "kleened's knobs (kleened_enable, the kleened_* settings). One it does not declare is removed,",
+        'so its default applies; removing an _enable is always named in the output (a warning).',
+        'Nothing is written when the declaration has a problem.',
+        'Exit status (as diff(1)): 0 applied, or with --check nothing would change; 1 with --check,',
+        'something would change; 2 trouble (a bad declaration, a file that cannot be edited).',
       ].join('\n')) as never,
   handler: async (argv) => {
+    // Always diff(1)'s statuses, applying too: 1 means only "--check: would change", so a
+    // configuration manager tells a change from a failure by the status alone.
+    answeringCheck();
     // yargs-parser hands a lone `-` to a string positional as ''; no file is named '' either.
     const source = argv.file === '' ? '-' : String(argv.file);
     const declared = checkDeclaration(await readDeclaration(source), source);
     // rc.conf is edited as bytes (src/rcconf/bytes.ts): the declaration's text becomes its UTF-8 bytes.
     const desired = { ...declared, vars: new Map([...declared.vars].map(([k, v]) => [k, textToBytes(v)] as const)) };
-    const edits = planApply(desired, await currentAssignments(argv.root));
+    const current = await currentAssignments(argv.root);
+    const edits = planApply(desired, current);
     const r: EditResult = edits.length === 0
       ? { changes: [], diff: '', changed: false, warnings: [], notes: [], unchanged: [] }
       : await applyEdits(edits, { root: argv.root, dryRun: argv.check });
-    const warnings = [...desired.warnings, ...r.warnings, ...r.notes];
+    const warnings = [...enableRemovals(edits, current), ...desired.warnings, ...r.warnings, ...r.notes];
     if (argv.json) {
       process.stdout.write(`${JSON.stringify({
         changed: r.changed,
@@ -103,11 +110,11 @@ export const rcApplyCommand: CommandModule<object, ApplyArgs> = {
       else {
         for (const c of r.changes) {
           writeBytes(process.stdout, argv.check
-            ? `${c.name}: would change from ${showValue(c.before)} to ${showValue(c.after)} in ${textToBytes(c.file)}\n`
+            ? `${c.name}: would change from ${quoteForCheck(c.before)} to ${quoteForCheck(c.after)} in ${textToBytes(c.file)}\n`
             : `${formatChange(c)}\n`);
         }
       }
     }
-    if (argv.check && r.changed) process.exitCode = APPLY_WOULD_CHANGE;
+    if (argv.check && r.changed) process.exitCode = WOULD_CHANGE;
   },
 };

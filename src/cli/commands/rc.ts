@@ -1,4 +1,4 @@
-// `kleene-boot rc <get|show|set|unset|check|lint>`: rc.conf, read as rc(8) reads it and edited
+// `kleene-boot rc <get|show|set|unset|check|lint|apply>`: rc.conf, read as rc(8) reads it and edited
 // as sysrc(8) edits it (src/rcconf).
 import type { CommandModule } from 'yargs';
 import { rcApplyCommand } from './rc-apply.ts';
@@ -21,6 +21,6 @@ export const rcCommand: CommandModule<object, object> = {
       .command(rcCheckCommand as CommandModule<object, object>)
       .command(rcLintCommand as CommandModule<object, object>)
       .command(rcApplyCommand as CommandModule<object, object>)
-      .demandCommand(1, 'name an rc command: get, show, set, unset, check or lint'),
+      .demandCommand(1, 'name an rc command: get, show, set, unset, check, lint or apply'),
   handler: () => {},
 };

@@ -14,6 +14,7 @@ export interface HookVerbArgs {
   root: string;
   json?: boolean;
   boot?: boolean;
+  strict?: boolean;
 }
 
 /** rc.conf's variables for both services, as load_rc_config leaves them (kleene_containers' fragment wins on conflicts). */
@@ -65,6 +66,7 @@ export function hookVerbCommand(verb: 'restore' | 'stop' | 'check' | 'plan', des
       // --boot only where it means something: an unknown option elsewhere is a usage error.
       return (verb === 'plan'
         ? withJson.option('boot', { type: 'boolean', describe: 'Plan as a boot from scratch would (no jail runs yet)' })
+          .option('strict', { type: 'boolean', describe: 'Exit 1 when a container would not start (blocked, missing, kleened down); without it plan exits 0 once it printed its plan' })
         : withJson) as never;
     },
     handler: async (argv) => {
@@ -75,7 +77,7 @@ export function hookVerbCommand(verb: 'restore' | 'stop' | 'check' | 'plan', des
       // The lock file's override (lock.ts) reaches the CLI's runs as it reaches the hook's.
       const lockOverride = process.env[LOCK_ENV];
       if (lockOverride !== undefined) env[LOCK_ENV] = lockOverride;
-      process.exitCode = await runHook([verb, ...(argv.json ? ['--json'] : []), ...(verb === 'plan' && argv.boot ? ['--boot'] : [])], env, undefined, { root: argv.root });
+      process.exitCode = await runHook([verb, ...(argv.json ? ['--json'] : []), ...(verb === 'plan' && argv.boot ? ['--boot'] : []), ...(verb === 'plan' && argv.strict ? ['--strict'] : [])], env, undefined, { root: argv.root });
     },
   };
 }
