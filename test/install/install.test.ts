@@ -245,6 +245,9 @@ t.test("the port's pkg-plist lists what install writes, except the script kleene
   const m = (await readManifest(join(root, MANIFEST_PATH)))!;
   const written = m.files.map((f) => f.path.replace(/^\/usr\/local\//, '')).filter((p) => p !== 'etc/rc.d/kleened').sort();
   t.same(plist.slice().sort(), written);
+  // The package ships the trigger and the periodic script too: pkg installs and removes them.
+  t.ok(plist.includes('share/pkg/triggers/kleene-boot.ucl'), 'the pkg trigger');
+  t.ok(plist.includes('etc/periodic/daily/460.kleene-boot'), 'the periodic daily script');
 });
 
 t.test('a re-install without --prefix or --node keeps the ones chosen at install', async (t) => {
