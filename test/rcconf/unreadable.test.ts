@@ -76,6 +76,26 @@ t.test('an unreadable rc.conf.d fragment and an unreadable rc.conf.d directory a
   chmodSync(join(root, 'usr/local/etc/rc.conf.d/kleened'), 0o755);
 });
 
+t.test('rc set -f of an unreadable file rc(8) does not read names that file, not its lock', async (t) => {
+  // Mutation: dropping the read check before locking (editor.ts applyEdits) reported
+  // "cannot write /etc: permission denied" for the lock instead.
+  const root = stage(t, { '/etc/defaults/rc.conf': [DEFAULTS, 0o644], '/etc/rc.conf': [RC, 0o644], '/etc/other.conf': ['a=1\n', 0o000] });
+  const r = asNobody('rc', 'set', '-f', '/etc/other.conf', 'a=2', '-R', root);
+  t.equal(r.code, 1);
+  t.match(r.stderr, /^kleene-boot: cannot read \/etc\/other\.conf: permission denied$/m);
+  t.notMatch(r.stderr, /EACCES|lock/);
+  t.equal(readFileSync(join(root, 'etc/other.conf'), 'utf8'), 'a=1\n');
+});
+
+t.test('rc set of a readable file whose directory nobody can write names the directory, not a raw EACCES', async (t) => {
+  const root = stage(t, { '/etc/defaults/rc.conf': [DEFAULTS, 0o644], '/etc/rc.conf': [RC, 0o644] });
+  const r = asNobody('rc', 'set', '-f', '/etc/rc.conf', 'hostname=other', '-R', root);
+  t.equal(r.code, 1);
+  t.match(r.stderr, /^kleene-boot: \/etc\/rc\.conf: cannot write \/etc: permission denied \(the edit of \/etc\/rc\.conf needs its lock file there\)$/m);
+  t.notMatch(r.stderr, /EACCES/);
+  t.equal(readFileSync(join(root, 'etc/rc.conf'), 'utf8'), RC);
+});
+
 t.test("without -R, this host's sh reads the file and an unreadable one is still an error", async (t) => {
   // rc get -f FILE without -R is read by /bin/sh (the driver's __kb_src); the file is this test's own.
   const dir = stage(t, { '/my.conf': ['hostname="box"\n', 0o000] });
