@@ -51,7 +51,7 @@ function editOf(name: string, op: string, bytes: string): RcEdit {
  */
 export function refuseReplacedBytes(name: string, text: string): void {
   if (!text.includes('\uFFFD')) return;
-  throw new OptionError('EBADBYTES', `${name}: the value on the command line is not valid UTF-8 (a byte was replaced by U+FFFD); nothing written`,
+  throw new ValueError('EBADBYTES', `${name}: the value on the command line is not valid UTF-8 (a byte was replaced by U+FFFD); nothing written`,
     undefined, `give the bytes exactly from a file or stdin: printf 'caf\\351' | kleene-boot rc set --value-from - ${name}`);
 }
 
