@@ -124,3 +124,18 @@ t.test('a stop during a restore ends the restore first: nothing is started after
   t.ok(recs.some((f) => f.startsWith('restore-')), 'the ended restore left its record');
   t.notOk(existsSync(r.lockPath), 'the lock is released');
 });
+
+t.test('SIGINT (an operator\'s ^C) ends a restore the same way: nothing more started, its report and record, the lock released', async (t) => {
+  const r = await rig(t, { containers: names.map((name) => ({ name, faults: { start_delay_ms: 1_500 } })) });
+  const restore = r.hookProcess(['restore'], { kleene_containers_list: names.join(' '), kleene_containers_jobs: '1' });
+  await until('the first start request', () => startRequests(r).length >= 1);
+  await until('the lock', () => existsSync(r.lockPath));
+  restore.kill('SIGINT');
+  const run = await restore;
+  t.equal(run.exitCode, 1, String(run.stderr));
+  t.match(run.stdout, /: blocked: not started: the restore was ended by SIGINT$/m);
+  t.match(run.stdout, /^restore: FAILED: 4 containers/m);
+  t.ok(startRequests(r).length < names.length, `nothing more was started (${startRequests(r).length} asked)`);
+  t.ok(readdirSync(join(r.dir, 'records')).some((f) => f.startsWith('restore-')), 'its record');
+  t.notOk(existsSync(r.lockPath), 'the lock is released');
+});

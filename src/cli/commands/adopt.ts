@@ -50,7 +50,7 @@ async function takeAdoptLock(root: string, waitTimeout: number): Promise<HeldLoc
   });
   if ('held' in r) return r.held;
   const why = 'refused' in r ? r.refused : 'the lock was not taken';
-  throw new KleeneBootError('locked', `adopt: nothing changed: ${why}`, { file: path },
+  throw new KleeneBootError('locked', `nothing changed: ${why}`, { command: 'adopt' },
     'run adopt again once the restore or stop holding it has ended');
 }
 
