@@ -114,7 +114,7 @@ t.test('a missing -R DIR is the same clear error (exit 2) for every command', as
   const r = await rig(t, { containers: [] });
   const gone = join(r.dir, 'no-such-root');
   for (const args of [['generate'], ['install'], ['uninstall'], ['doctor'], ['plan'], ['check'], ['restore'], ['stop'], ['adopt'],
-    ['enable'], ['disable'], ['rc', 'show'], ['rc', 'get', 'kleened_enable'], ['rc', 'set', 'kleened_enable=YES'], ['rc', 'lint']]) {
+    ['enable', 'all'], ['disable', 'kleened'], ['rc', 'show'], ['rc', 'get', 'kleened_enable'], ['rc', 'set', 'kleened_enable=YES'], ['rc', 'lint']]) {
     const run = await cli(r, [...args, '-R', gone]);
     t.equal(run.exitCode, 2, `${args.join(' ')}: exit 2`);
     t.equal(run.stderr, `kleene-boot: --root: root ${gone} does not exist\n  hint: create it first (mkdir -p ${gone}), or give the staging root you meant`, args.join(' '));
