@@ -159,7 +159,7 @@ t.test('a missing -R DIR is the same clear error (exit 2) for every command', as
   t.equal(run.stderr, message, 'restore (the bundle)');
   t.equal(run.stdout, '');
   for (const args of [['generate'], ['install'], ['uninstall'], ['doctor'], ['plan'], ['check'], ['restore'], ['stop'], ['adopt'],
-    ['enable'], ['disable'], ['rc', 'show'], ['rc', 'get', 'kleened_enable'], ['rc', 'set', 'kleened_enable=YES'], ['rc', 'lint']]) {
+    ['enable', 'all'], ['disable', 'kleened'], ['rc', 'show'], ['rc', 'get', 'kleened_enable'], ['rc', 'set', 'kleened_enable=YES'], ['rc', 'lint']]) {
     const r2 = await runInProcess(...args, '-R', gone);
     t.equal(r2.code, 2, `${args.join(' ')}: exit 2`);
     t.equal(r2.stderr, `${message}\n`, args.join(' '));

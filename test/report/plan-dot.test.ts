@@ -28,6 +28,13 @@ t.test('plan --dot draws the real plan: waves, decisions, reasons, edges', async
   const strict = await execa(process.execPath, [CLI_JS, 'plan', '--dot', '--strict', '--root', root], { reject: false, env: { KLEENE_SIM_STATE: r.statePath } });
   t.equal(strict.exitCode, 1, '--strict: vol is blocked and ghost unknown, so 1');
   t.equal(strict.stdout, run.stdout, '--strict prints the same graph');
+  // The text plan too: 0 once printed, --strict 1, and both print the same plan.
+  const text = await execa(process.execPath, [CLI_JS, 'plan', '--root', root], { reject: false, env: { KLEENE_SIM_STATE: r.statePath } });
+  t.equal(text.exitCode, 0, `plan printed its plan: 0\n${text.stderr}`);
+  t.match(text.stdout, /^wave 1:$/m);
+  const textStrict = await execa(process.execPath, [CLI_JS, 'plan', '--strict', '--root', root], { reject: false, env: { KLEENE_SIM_STATE: r.statePath } });
+  t.equal(textStrict.exitCode, 1, 'plan --strict: a container would not start, so 1');
+  t.equal(textStrict.stdout, text.stdout, '--strict changes only the status');
   t.match(run.stdout, /^digraph kleene_containers \{$/m);
   t.match(run.stdout, new RegExp(`subgraph cluster_wave_1 \\{\\n[^\\n]*\\n    "${r.id('db')}" \\[label="db\\\\nstart"`));
   t.match(run.stdout, new RegExp(`subgraph cluster_wave_2 \\{\\n[^\\n]*\\n    "${r.id('web')}" \\[label="web\\\\nstart"`));

@@ -19,7 +19,7 @@ export const installCommand: CommandModule<object, InstallArgs> = {
     y
       .option('prefix', { type: 'string', describe: 'Installation prefix on the host [default: as installed, else /usr/local]' })
       .option('node', { type: 'string', describe: 'Node.js on the host [default: as installed, else PREFIX/bin/node]' })
-      .option('enable', { type: 'boolean', describe: 'Set kleened_enable=YES and kleene_containers_enable=YES (rc.conf.d)' })
+      .option('enable', { type: 'boolean', describe: 'Set kleened_enable=YES and kleene_containers_enable=YES where rc(8) reads each last (the file already setting it, else /etc/rc.conf.d/<service>)' })
       .option('dry-run', { type: 'boolean', describe: 'Print one line per file (would write, would replace, unchanged) and the rc.conf changes; write nothing' })
       .option('diff', { type: 'boolean', describe: 'As --dry-run, with the text diffs of the rc.d scripts and rc.conf (never of the bundles); exit 0 when nothing would change, 1 when something would, 2 on trouble' })
       .option('force', { type: 'boolean', describe: 'Replace installed files that changed since install' }) as never,

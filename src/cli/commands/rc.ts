@@ -9,18 +9,14 @@ import { rcSetCommand } from './rc-set.ts';
 import { rcShowCommand } from './rc-show.ts';
 import { rcUnsetCommand } from './rc-unset.ts';
 
+/** The rc subcommands, in the order --help lists them (the man page test reads their options too). */
+export const rcSubcommands = [rcGetCommand, rcShowCommand, rcSetCommand, rcUnsetCommand, rcCheckCommand, rcLintCommand, rcApplyCommand] as unknown as CommandModule<object, object>[];
+
 export const rcCommand: CommandModule<object, object> = {
   command: 'rc <command>',
   describe: 'Read, edit and lint rc.conf like sysrc(8)',
   builder: (y) =>
-    y
-      .command(rcGetCommand as CommandModule<object, object>)
-      .command(rcShowCommand as CommandModule<object, object>)
-      .command(rcSetCommand as CommandModule<object, object>)
-      .command(rcUnsetCommand as CommandModule<object, object>)
-      .command(rcCheckCommand as CommandModule<object, object>)
-      .command(rcLintCommand as CommandModule<object, object>)
-      .command(rcApplyCommand as CommandModule<object, object>)
+    rcSubcommands.reduce((acc, c) => acc.command(c), y)
       .demandCommand(1, 'name an rc command: get, show, set, unset, check, lint or apply'),
   handler: () => {},
 };
