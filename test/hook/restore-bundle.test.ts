@@ -155,13 +155,21 @@ t.test('import_on_startup: kleened\'s on-startup containers are left to kleened,
   // kleened's API listens before its on-startup loop runs (FACTS): starting them too would be a
   // double start. Mutation: deciding 'start' instead of 'kleened-starts' for on-startup
   // containers (src/plan/restore.ts decideOwn) made kleene-boot request auto's start too.
+  // kleened's on-startup loop is held until the hook has its container list, so that its start
+  // of auto (4 s) is still under way when the hook looks, however slow the machine: started at
+  // once, a loaded machine let it finish before the hook's first jls ("already running").
+  let listed!: () => void;
   const r = await rig(t, { containers: [
-    // kleened's own start of auto is still under way when the hook asks.
     { name: 'auto', restart_policy: 'on-startup', faults: { start_delay_ms: 4000 } },
     { name: 'autorunning', restart_policy: 'on-startup', running: true },
     { name: 'manual' },
-  ] }, { autostart: true });
+  ] }, { autostart: new Promise<void>((resolve) => { listed = resolve; }) });
+  const poll = setInterval(() => {
+    if (r.requests().some((e) => e.kind === 'http' && e.path?.startsWith('/containers/list'))) listed();
+  }, 20);
   const run = await r.hook(['restore'], { kleene_containers_import_on_startup: 'YES' });
+  clearInterval(poll);
+  listed();
   t.equal(run.code, 0, run.stdout);
   t.same(startRequests(r), [], 'kleene-boot asked for no start');
   t.match(run.stdout, /^auto \([0-9a-f]{12}\): started by kleened: restart_policy on-startup; `kleene-boot adopt` puts it under kleene-boot's checks$/m);

@@ -42,7 +42,7 @@ export interface Rig {
 }
 
 /** Lays out the sim, starts the double (unless `kleened: false`) and cleans both up at teardown. */
-export async function rig(t: { teardown(fn: () => unknown): void }, spec: StateSpec, opts: { kleened?: boolean; autostart?: boolean } = {}): Promise<Rig> {
+export async function rig(t: { teardown(fn: () => unknown): void }, spec: StateSpec, opts: { kleened?: boolean; autostart?: boolean | Promise<unknown> } = {}): Promise<Rig> {
   if (!existsSync(HOOK_JS)) throw new Error(`${HOOK_JS} is missing: run npm run build first`);
   const dir = mkdtempSync(join(tmpdir(), 'kb-hook-'));
   // Run a copy that has no node_modules (nor package.json) anywhere above it, as at boot.

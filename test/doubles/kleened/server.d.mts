@@ -18,7 +18,7 @@ export interface StartKleenedOptions {
   requestLogPath?: string;
   log?: (level: string, msg: string) => void;
   /** start on-startup containers at start, as kleened does; default true */
-  autostart?: boolean;
+  autostart?: boolean | Promise<unknown>;
 }
 export interface KleenedHandle {
   /** the HTTP server; it does not listen itself, the listeners hand it their connections */

@@ -82,7 +82,9 @@ function containerView(state, c) {
  * @param {string} [opts.statePath] sim state file (default env KLEENE_SIM_STATE)
  * @param {string} [opts.requestLogPath] JSON-lines request log (default: none)
  * @param {(level: string, msg: string) => void} [opts.log] daemon log sink
- * @param {boolean} [opts.autostart] start on-startup containers like kleened does (default true)
+ * @param {boolean | Promise<unknown>} [opts.autostart] start on-startup containers like kleened does
+ *   (default true); a promise: once it resolves (a test holding kleened's on-startup loop until its
+ *   client has looked, however slow the machine)
  */
 export async function startKleened(opts = {}) {
   const statePath = opts.statePath ?? statePathFromEnv();
@@ -528,7 +530,8 @@ export async function startKleened(opts = {}) {
       if (r.result === 'error') log('error', `could not start on-startup container ${c.id}: ${r.message}`);
     }
   }
-  const autostartDone = opts.autostart === false ? Promise.resolve() : autostartAll().catch((e) => log('error', `autostart failed: ${e.message}`));
+  const autostartDone = opts.autostart === false ? Promise.resolve()
+    : (opts.autostart instanceof Promise ? opts.autostart.then(autostartAll) : autostartAll()).catch((e) => log('error', `autostart failed: ${e.message}`));
 
   return {
     server,
