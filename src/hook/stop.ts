@@ -30,6 +30,8 @@ export async function runStop(ctx: HookContext): Promise<Report> {
     if (!inv.jails.ok) throw new Error(`cannot tell which jails run: ${inv.jails.error}`);
     jails = new Set(inv.jails.value);
     plan = planRestore(config, inv, { rcshutdownTimeout: ctx.rcshutdownTimeout, kleenedShutdownTimeout: ctx.kleenedShutdownTimeout });
+    // The report counts the first stop's wait from here, not from kleened's answer.
+    ctx.onEvent({ type: 'inventory-done', at: since(ctx) });
   } catch (err) {
     // Nothing can be stopped through kleened; jails outlive it (FACTS), so whatever runs keeps running.
     return unreachableReport('stop', ctx, err, err instanceof KleenedUnavailable ? '; its jail, if it runs, keeps running' : '');
