@@ -30,6 +30,8 @@ export async function runStop(ctx: HookContext): Promise<Report> {
     if (!inv.jails.ok) throw new Error(`cannot tell which jails run: ${inv.jails.error}`);
     jails = new Set(inv.jails.value);
     plan = planRestore(config, inv, { rcshutdownTimeout: ctx.rcshutdownTimeout, kleenedShutdownTimeout: ctx.kleenedShutdownTimeout });
+    // The report counts the first stop's wait from here, not from kleened's answer.
+    ctx.onEvent({ type: 'inventory-done', at: since(ctx) });
   } catch (err) {
     // Nothing can be stopped through kleened; jails outlive it (FACTS), so whatever runs keeps running.
     return unreachableReport('stop', ctx, err, err instanceof KleenedUnavailable ? '; its jail, if it runs, keeps running' : '');
@@ -93,7 +95,7 @@ export function runStops(sched: StopSchedule, ctx: Pick<HookContext, 'onEvent' |
   const waiters = new Map<string, string[]>();
   for (const id of sched.order) for (const w of sched.waitsFor[id]!) (waiters.get(w) ?? waiters.set(w, []).get(w)!).push(id);
   const rank = new Map(sched.order.map((id, k) => [id, k]));
-  // Ready to go, in stop order (the plan's tie-breaks: priority, list order, id).
+  // Ready to go, in the schedule's order (the heads of the longest chains of stops first, then the stop order).
   const ready = sched.order.filter((id) => unmet.get(id) === 0);
   let inFlight = 0;
   const secs = +(sched.timeoutMs / 1000).toFixed(1);

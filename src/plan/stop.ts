@@ -39,7 +39,10 @@ export interface StopBudget {
 }
 
 export interface StopSchedule {
-  /** Ids to stop (their jails run), in stop order: dependents before what they depend on. */
+  /**
+   * Ids to stop (their jails run), in the order they may go: dependents before what they depend
+   * on, the heads of the longest chains of stops first, then the stop order.
+   */
   order: string[];
   /** Per id in `order`: the ids in `order` whose stop it waits for (its nearest running dependents). */
   waitsFor: Record<string, string[]>;
@@ -117,13 +120,23 @@ export function planStop(plan: Pick<Plan, 'items' | 'stopOrder'>, running: Reado
       if (running.has(d)) found.add(d);
       else walk.push(...(dependents.get(d) ?? []));
     }
-    const w = order.filter((x) => found.has(x));
+    const w = plan.stopOrder.filter((x) => found.has(x));
     waitsFor[id] = w;
     const dep = 1 + Math.max(0, ...w.map((x) => depthOf.get(x)!));
     depthOf.set(id, dep);
     depth = Math.max(depth, dep);
   }
 
+  // The stops that head the longest chains go first when slots are short (greedy list scheduling
+  // by critical path, as the restore orders its starts): a stop's height is the longest chain of
+  // stops that wait for it, itself included. Sorting by height keeps the order a valid one (a
+  // stop is always higher than any stop that waits for it); ties keep the stop order.
+  const height = new Map<string, number>();
+  const waiters = new Map<string, string[]>();
+  for (const id of order) for (const w of waitsFor[id]!) (waiters.get(w) ?? waiters.set(w, []).get(w)!).push(id);
+  for (const id of [...order].reverse()) height.set(id, 1 + Math.max(0, ...(waiters.get(id) ?? []).map((x) => height.get(x)!)));
+  const at = new Map(order.map((id, k) => [id, k]));
+  order.sort((a, b) => height.get(b)! - height.get(a)! || at.get(a)! - at.get(b)!);
   const n = order.length;
   const jobs = Math.max(1, knobs.jobs);
   // With no more containers than slots no stop ever waits for a slot: only the chain counts.

@@ -42,14 +42,14 @@ export interface ChainLink {
   ownMs: number;
   /** From the moment it could have been requested (its link before was up, or the plan was made) to its request. */
   waitedMs: number;
-  /** Part of the wait during which kleene_containers_jobs starts were already in flight. */
+  /** Part of the wait during which the jobs limit's worth of starts (stops) were already in flight. */
   jobsWaitMs: number;
 }
 
 /**
  * The critical chain, first link (a root) to last (the container up last). For restore a link's
  * predecessor is the dependency that was up last before it was requested; for stop it is the
- * dependent that stopped last (stop goes dependents first). Empty when nothing was acted on.
+ * stop it waited for that ended last (stop goes dependents first). Empty when nothing was acted on.
  */
 export function criticalChain(rec: RunRecord): ChainLink[] {
   const acted = rec.containers.filter((c) => c.requestedMs !== undefined && finishMs(c) !== undefined);
@@ -61,9 +61,7 @@ export function criticalChain(rec: RunRecord): ChainLink[] {
   const byId = new Map(acted.filter((c) => c.id !== undefined).map((c) => [c.id!, c]));
   const dependents = new Map<string, ContainerRecord[]>();
   for (const c of acted) for (const d of c.depends) (dependents.get(d) ?? dependents.set(d, []).get(d)!).push(c);
-  const predecessors = (c: ContainerRecord): ContainerRecord[] => rec.run.command === 'stop'
-    ? (c.id !== undefined ? dependents.get(c.id) ?? [] : [])
-    : c.depends.map((d) => byId.get(d)).filter((x): x is ContainerRecord => x !== undefined);
+  const predecessors = (c: ContainerRecord): ContainerRecord[] => predecessorsOf(rec, c, byId, dependents);
 
   const chain: ContainerRecord[] = [last];
   const seen = new Set([last]);
@@ -86,11 +84,46 @@ export function criticalChain(rec: RunRecord): ChainLink[] {
       name: c.name, outcome: c.outcome, requestedMs: c.requestedMs!, atMs: finishMs(c)!,
       ownMs: Math.max(0, finishMs(c)! - c.requestedMs!),
       waitedMs: Math.max(0, c.requestedMs! - eligible),
-      jobsWaitMs: rec.run.command === 'restore' ? saturatedMs(intervals, eligible, c.requestedMs!, rec.run.jobs) : 0,
+      jobsWaitMs: saturatedMs(intervals, eligible, c.requestedMs!, rec.run.jobs),
     };
     if (c.id !== undefined) link.id = c.id;
     return link;
   });
+}
+
+/**
+ * What a container's request waited for. Restore: its dependencies. Stop: the stops the record
+ * says it waited for (its nearest running dependents), else its dependents (older records).
+ */
+function predecessorsOf(rec: RunRecord, c: ContainerRecord, byId: ReadonlyMap<string, ContainerRecord>,
+  dependents: ReadonlyMap<string, ContainerRecord[]>): ContainerRecord[] {
+  const known = (ids: readonly string[]): ContainerRecord[] => ids.map((d) => byId.get(d)).filter((x): x is ContainerRecord => x !== undefined);
+  if (rec.run.command !== 'stop') return known(c.depends);
+  if (c.waitedFor !== undefined) return known(c.waitedFor);
+  return c.id !== undefined ? dependents.get(c.id) ?? [] : [];
+}
+
+/** The predecessors a container's wait is drawn from (the same as the chain's): exported for the timeline. */
+export function waitedOn(rec: RunRecord, c: ContainerRecord): ContainerRecord[] {
+  const byId = new Map(rec.containers.filter((x) => x.id !== undefined).map((x) => [x.id!, x]));
+  const dependents = new Map<string, ContainerRecord[]>();
+  for (const x of rec.containers) for (const d of x.depends) (dependents.get(d) ?? dependents.set(d, []).get(d)!).push(x);
+  return predecessorsOf(rec, c, byId, dependents);
+}
+
+/** Most requests in flight at once over the run (starts, or stops): what the jobs limit let through. */
+export function peakInFlight(rec: RunRecord): number {
+  const edges: [number, number][] = [];
+  for (const c of rec.containers) {
+    const end = finishMs(c);
+    if (c.requestedMs === undefined || end === undefined) continue;
+    edges.push([c.requestedMs, 1], [Math.max(end, c.requestedMs), -1]);
+  }
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let level = 0;
+  let peak = 0;
+  for (const [, d] of edges) peak = Math.max(peak, (level += d));
+  return peak;
 }
 
 /** When the plan was made: after kleened answered and the inventory was taken, but never after `firstRequest`. */

@@ -44,11 +44,12 @@ t.test('restore logs its whole report in one logger call tagged kleene_container
   t.same(calls.log[0]!.slice(1), calls.out.trimEnd().split('\n'), 'the same lines as stdout');
 });
 
-t.test('stop goes through the same adapters, in reverse order, and is logged once', async (t) => {
+t.test('stop goes through the same adapters, dependents first, and is logged once', async (t) => {
   const { deps, calls } = fakeDeps(boxes, boxes.map((b) => b.id));
   const code = await runHook(['stop'], { kleene_containers_list: 'box0 box1 box2', kleene_containers_box1_depend: 'box0' }, deps);
   t.equal(code, 0, calls.out);
-  t.same(calls.stopped, ['aaaaaaaaaaa3', 'aaaaaaaaaaa2', 'aaaaaaaaaaa1']);
+  // box1 heads the chain box1 -> box0 and goes first, box2 beside it; box0 once box1 has stopped.
+  t.same(calls.stopped, ['aaaaaaaaaaa2', 'aaaaaaaaaaa3', 'aaaaaaaaaaa1']);
   t.equal(calls.log.length, 1);
 });
 

@@ -22,7 +22,7 @@ const all = (p: { items: PlanItem[] }) => new Set(p.items.map((i) => i.id));
 t.test('a container waits for its running dependents only, the nearest through those that do not run', async (t) => {
   const p = plan([item('db'), item('api', ['db']), item('web', ['api']), item('cache'), item('front', ['web', 'cache'])]);
   const s = planStop(p, new Set(['db', 'web', 'cache', 'front']), { jobs: 4, stopTimeout: 30 }, { rcshutdownTimeout: 900, kleenedShutdownTimeout: 60 });
-  t.same(s.order, ['front', 'cache', 'web', 'db'], 'stop order: the reverse of the start order, running ones only');
+  t.same(s.order, ['front', 'web', 'cache', 'db'], 'the running ones, the head of the longest chain first, then the reverse of the start order');
   t.same(s.waitsFor, { front: [], cache: ['front'], web: ['front'], db: ['web'] }, 'db waits for web through api, which does not run');
   t.equal(s.depth, 3, 'front, web, db');
   t.same(s.lines, [], 'the configured timeout fits: nothing to say');

@@ -32,7 +32,7 @@ t.test('the timeline of a known run', async (t) => {
   t.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/, 'standalone SVG a browser shows as it is');
   t.notMatch(svg, /<script|xlink:href|href=|@import|url\(/, 'self-contained: no scripts, links or external resources');
   t.match(svg, '<title>restore: ok: test (2026-11-29 23:00:00 UTC; took 1100 ms, jobs 4)</title>', 'the summary is the title');
-  t.match(svg, 'critical chain (bold): db → api → web');
+  t.match(svg, 'critical chain (outlined): db → api → web');
   // Rows in the order they were asked for: db and cache at 300, worker 360, api 560, web 820, then the others.
   const labels = [...svg.matchAll(/<text x="[\d.]+" y="[\d.]+" text-anchor="end"( font-weight="bold")?>([^<]*)</g)].map((m) => `${m[2]}${m[1] ? '*' : ''}`);
   t.same(labels, ['db*', 'cache', 'worker', 'api*', 'web*', 'front', 'vol'], 'one row per container, chain in bold');
