@@ -7,9 +7,9 @@ import { layeredGraph } from '../../bench/graph.ts';
 import { runRestore } from '../../bench/sim.ts';
 
 t.test('a restore makes at most the reference\'s requests + one per volume + the volume list; jls at most once per batch', async (t) => {
-  // Mutations: inspecting every container before its start (the old restore) adds 40 requests
-  // and fails the bound; a jls call per want even when one of this turn is begun
-  // (JailWatch.queueCall without its `needed` check) exceeds one call per start.
+  // Mutation: asking each volume twice (a second mountsFact in src/hook/restore.ts) exceeds the
+  // bound by V. (Inspecting every container before its start, as the restore did, added one
+  // request per container.) How jls calls are batched is tested in test/hook/jail-watch.test.ts.
   const graph = layeredGraph({ n: 40 });
   const opts = { graph, jobs: 8, delayMs: 30 };
   const hook = await runRestore(opts);

@@ -60,7 +60,8 @@ t.test('a call begun before a want never says that want\'s jail is missing', asy
 });
 
 t.test('a want nothing needs yet starts no call; flush (the run is idle) asks for it', async (t) => {
-  // Mutation: ignoring `urgent` (a call for every want) makes calls.length 1 before the flush.
+  // Mutation: ignoring `urgent` (queueCall for every want, any pending want counted as needed)
+  // makes calls.length 1 before the flush.
   const { watch, calls } = fakeJls();
   const leaf = watch.want('leaf', far(), false);
   await turn();

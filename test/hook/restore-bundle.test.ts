@@ -109,7 +109,7 @@ t.test('without volumes, nothing is asked before the first start but the contain
 
 t.test('a volume kleened cannot inspect blocks every container that may mount it, with the reason; none starts unchecked', async (t) => {
   // Which containers mount `data` is unknown, so any of them may: none may start. Mutation:
-  // treating a failed volume inspect as "mounted by nobody" (mountsOf returning [] on failure)
+  // treating a failed volume inspect as "mounted by nobody" (RestoreRun.setVolumeMounts)
   // starts db with its volume unchecked.
   const r = await rig(t, { containers: [{ name: 'db', volumes: ['data'] }, { name: 'api' }, { name: 'up', running: true }] });
   const s = r.state();
