@@ -4,7 +4,7 @@
 // Errors from handlers are mapped to one line plus a hint and their exit status.
 import yargs from 'yargs';
 import { formatError, KleeneBootError, OptionError } from '../errors.ts';
-import { commandName, commands, type AnyCommand } from './commands/index.ts';
+import { commandName, commands, wantedCommand, type AnyCommand } from './commands/index.ts';
 import { resolveRootArg, rootOption } from './root.ts';
 
 /** A usage error caught by yargs' validation, with the usage text of the command it was in. */
@@ -18,9 +18,7 @@ export class UsageError extends OptionError {
 
 /** The command `argv` names (the first word that is a command's name), loaded; others stay stubs. */
 async function commandModules(argv: readonly string[]): Promise<AnyCommand[]> {
-  const names = new Set(commands.map(commandName));
-  const end = argv.indexOf('--');
-  const wanted = (end === -1 ? argv : argv.slice(0, end)).find((a) => names.has(a));
+  const wanted = wantedCommand(argv);
   return Promise.all(commands.map(async (e) => {
     if (commandName(e) !== wanted) {
       // Listed in --help and known to strict mode, never run: argv does not name it.

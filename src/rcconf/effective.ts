@@ -8,11 +8,10 @@
 // Paths are mapped into `--root`. `set -a` exports every assignment so `env -0` can report the
 // variables after each file without parsing sh quoting; the snapshots tell which file changed
 // a value last, and the lossless parser says on which line.
-import { execa } from 'execa';
 import { promises as fsp } from 'node:fs';
 import { ConfigError, HostCommandError } from '../errors.ts';
 import { bytesToText } from './bytes.ts';
-import { assertRoot, normRoot, realPath, shPath, shSyntaxError } from './host.ts';
+import { assertRoot, normRoot, realPath, runShell, shPath, shSyntaxError } from './host.ts';
 import { parseRc, type RcDocument } from './parse.ts';
 
 export interface EffectiveValue {
@@ -150,16 +149,8 @@ async function runDriver(args: string[], what: string, opts: { root?: string }):
   const root = normRoot(opts.root);
   await assertRoot(root);
   const service = what;
-  const r = await execa(shPath(), ['-c', DRIVER, 'kleene-boot', ...args], {
-    reject: false,
-    timeout: 20_000,
-    input: '',
-    env: { PATH: '/sbin:/bin:/usr/sbin:/usr/bin', HOME: '/' },
-    extendEnv: false,
-    cwd: root || '/',
-    encoding: 'buffer',
-    stripFinalNewline: false,
-  });
+  const r = await runShell(['-c', DRIVER, 'kleene-boot', ...args],
+    { timeoutMs: 20_000, env: { PATH: '/sbin:/bin:/usr/sbin:/usr/bin', HOME: '/' }, cwd: root || '/' });
   // Values are bytes (bytes.ts): decoded as latin1, never as UTF-8.
   const stdout = Buffer.from(r.stdout ?? new Uint8Array()).toString('latin1');
   const tokens = stdout.split('\0');
