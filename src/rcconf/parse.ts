@@ -175,18 +175,25 @@ class Parser {
   run(): RcDocument {
     const t = this.text;
     while (this.i < this.n) {
-      const c = t[this.i]!;
-      if (c === ' ' || c === '\t') {
+      const code = t.charCodeAt(this.i);
+      if (code === 32 || code === 9) {
         this.i++;
-      } else if (c === '\\' && t[this.i + 1] === '\n') {
-        this.i += 2;
-      } else if (c === '#') {
+        continue;
+      }
+      if (code === 10) {
+        if (this.words.length > 0 || this.cmdAssigns.length > 0 || this.cmdName !== undefined || this.swallow || this.conditional) this.endCommand();
+        this.i++;
+        if (this.pendingHeredocs.length > 0) this.readHeredocBodies();
+        continue;
+      }
+      if (code === 35) {
         const j = t.indexOf('\n', this.i);
         this.i = j < 0 ? this.n : j;
-      } else if (c === '\n') {
-        this.endCommand();
-        this.i++;
-        this.readHeredocBodies();
+        continue;
+      }
+      const c = t[this.i]!;
+      if (c === '\\' && t[this.i + 1] === '\n') {
+        this.i += 2;
       } else if (c === ';' || c === '&' || c === '|') {
         const two = t.slice(this.i, this.i + 2);
         this.endCommand();
