@@ -24,6 +24,32 @@ const RSS_PROBE = join(here, 'rss-probe.cjs');
 /** The naive parallel restorer kleene-boot is compared with. */
 export const REFERENCE_JS = join(here, 'reference-restore.mjs');
 
+/** The bench's jls (bench/jls-standin.c), compiled once per process; undefined without a C compiler. */
+let standin: string | null | undefined;
+export function jlsStandin(): string | undefined {
+  if (standin === undefined) {
+    const dir = mkdtempSync(join(existsSync('/tmp') ? '/tmp' : tmpdir(), 'kb-jls-'));
+    liveDirs.add(dir);
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const bin = join(dir, 'jls');
+    const r = spawnSync('cc', ['-O2', '-o', bin, join(here, 'jls-standin.c')], { encoding: 'utf8' });
+    standin = r.status === 0 ? bin : null;
+  }
+  return standin ?? undefined;
+}
+
+/** Median wall ms of `runs` spawns of `file args` (spawnSync, output discarded). */
+export function spawnCostMs(file: string, args: string[], env: NodeJS.ProcessEnv, runs = 21): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(file, args, { env, stdio: 'ignore' });
+    times.push(performance.now() - t0);
+    if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.status}`);
+  }
+  return median(times);
+}
+
 /** The arguments src/host/jls.ts and src/host/zfs.ts pass (what the probe cache answers). */
 export const JLS_ARGS = ['--libxo', 'json', 'jid', 'name'];
 export const ZFS_ARGS = ['list', '-H', '-p', '-o', 'name,mounted,mountpoint', '-t', 'filesystem'];
@@ -121,6 +147,14 @@ export interface RestoreRun {
   listCalls: number;
   volumeListCalls: number;
   inspectCalls: number;
+  /** GET /volumes/{name}/inspect */
+  volumeInspectCalls: number;
+  /** every HTTP request the double logged, WebSocket upgrades included */
+  httpRequests: number;
+  /** volumes kleened knows in this run's state (V) */
+  volumes: number;
+  /** which jls answered: the C stand-in, the bash builtin wrapper, or the node shim */
+  jlsKind: 'c' | 'bash' | 'node';
   /** median time of the jls calls answered from the double's file, as the wrapper saw it (its own sh start excluded) */
   jlsMedianMs: number;
   /** time jls and zfs ran, spawn to exit, as the wrappers saw it (each the longest call; 0 when cached) */
@@ -315,8 +349,15 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
     const jailsFile = join(dir, 'jails.json');
     const jlsOut = join(dir, 'jls.out');
     const mirrorJls = !opts.fileState && !opts.nodeShims;
-    writeCountingWrapper(tools.jls, 'jls', join(SHIMS_DIR, 'jls'), counter, mirrorJls ? undefined : cache('jls', JLS_ARGS),
-      opts.fileState ? {} : { KLEENE_SIM_STATE: jailsFile }, mirrorJls ? { args: JLS_ARGS, file: jlsOut } : undefined);
+    const cJls = mirrorJls ? jlsStandin() : undefined;
+    const jlsEnv: Record<string, string> = cJls
+      ? { KLEENE_BENCH_JLS_OUT: jlsOut, KLEENE_BENCH_JLS_LOG: counter, KLEENE_BENCH_JLS_SHIM: join(SHIMS_DIR, 'jls'), KLEENE_BENCH_JLS_STATE: jailsFile }
+      : {};
+    if (cJls) tools.jls = cJls;
+    else {
+      writeCountingWrapper(tools.jls, 'jls', join(SHIMS_DIR, 'jls'), counter, mirrorJls ? undefined : cache('jls', JLS_ARGS),
+        opts.fileState ? {} : { KLEENE_SIM_STATE: jailsFile }, mirrorJls ? { args: JLS_ARGS, file: jlsOut } : undefined);
+    }
     writeCountingWrapper(tools.zfs, 'zfs', join(SHIMS_DIR, 'zfs'), counter, cache('zfs', ZFS_ARGS));
     // logger stand-in: reads the report (as logger -t does) and leaves syslog alone.
     const sink = join(dir, 'logger-sink');
@@ -338,7 +379,7 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
       const target = opts.restorer === 'reference' ? [REFERENCE_JS] : [HOOK_JS, opts.command ?? 'restore'];
       hook = await timeSpawn(process.execPath, [...nodeArgs, ...target], {
         env: cleanEnv({ ...restorerEnv(hookEnv(opts.graph, opts.jobs, { socket, ...tools }), config, opts.restorer ?? 'hook'),
-          KLEENE_SIM_STATE: statePath, KLEENE_BENCH_RSS_FILE: rssFile,
+          KLEENE_SIM_STATE: statePath, KLEENE_BENCH_RSS_FILE: rssFile, ...jlsEnv,
           // No run record into this machine's /var/db unless the caller names a directory ('-': none).
           KLEENE_BOOT_RECORD_DIR: process.env.KLEENE_BOOT_RECORD_DIR ?? '-',
           // The host-wide lock beside the run, never this machine's /var/run.
@@ -387,6 +428,10 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
       listCalls: t.count('GET', /^\/containers\/list$/),
       volumeListCalls: t.count('GET', /^\/volumes\/list$/),
       inspectCalls: t.count('GET', /^\/containers\/[^/]+\/inspect$/),
+      volumeInspectCalls: t.count('GET', /^\/volumes\/[^/]+\/inspect$/),
+      httpRequests: log.filter((e) => e.kind === 'http').length,
+      volumes: state.volumes.length,
+      jlsKind: cJls ? 'c' : mirrorJls ? 'bash' : 'node',
       uncachedProbes: probes.filter((p) => p[3] === 'other').length,
       jlsMs: probeMs('jls'),
       jlsMedianMs: median(jlsTimes),

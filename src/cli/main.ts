@@ -7,7 +7,7 @@
 import yargs from 'yargs';
 import { formatError, KleeneBootError, OptionError } from '../errors.ts';
 import { sysrcFlagRefusal } from '../rcconf/cli-args.ts';
-import { commandName, commands, type AnyCommand } from './commands/index.ts';
+import { commandName, commands, wantedCommand, type AnyCommand } from './commands/index.ts';
 import { resolveRootArg, rootOption } from './root.ts';
 import { CHECK_TROUBLE, isAnsweringCheck, resetCheckMode } from './status.ts';
 
@@ -52,9 +52,7 @@ function typedOptions(argv: readonly string[]): string[] {
 
 /** The command `argv` names (the first word that is a command's name), loaded; others stay stubs. */
 async function commandModules(argv: readonly string[]): Promise<AnyCommand[]> {
-  const names = new Set(commands.map(commandName));
-  const end = argv.indexOf('--');
-  const wanted = (end === -1 ? argv : argv.slice(0, end)).find((a) => names.has(a));
+  const wanted = wantedCommand(argv);
   return Promise.all(commands.map(async (e) => {
     if (commandName(e) !== wanted) {
       // Listed in --help and known to strict mode, never run: argv does not name it.

@@ -21,8 +21,13 @@ export interface StartActions {
   start(t: Target, signal: AbortSignal): Promise<void>;
   /** Resolves once the container's ready check passes; rejects when it cannot. */
   ready(t: Target, signal: AbortSignal): Promise<void>;
-  /** Resolves when jail `id` is seen, or is not seen by `deadline` (a time on the run's clock, performance.now() by default); see JailWatch.want. */
-  jail(id: string, deadline: number): Promise<JailAnswer>;
+  /**
+   * Resolves when jail `id` is seen, or is not seen by `deadline` (a time on the run's clock, performance.now() by default);
+   * `urgent`: something waits on it now (see JailWatch.want).
+   */
+  jail(id: string, deadline: number, urgent: boolean): Promise<JailAnswer>;
+  /** The run has no start in flight or queued: confirm whatever waits now (JailWatch.flush). */
+  idle?(): void;
 }
 
 export interface ExecuteOptions {
@@ -86,15 +91,14 @@ export class RestoreRun {
     this.checkDone();
   }
 
-  /** Ids in start order whose mountpoints may still be needed (not decided yet, not kleened's). */
-  wantsMounts(id: string): boolean {
-    const n = this.nodes.get(id);
-    return n !== undefined && n.state === 'undecided' && !n.t.onStartup && !(this.facts.jails?.ok && this.facts.jails.value.includes(id));
-  }
-
   setJails(g: Got<string[]>): void { this.facts.jails = g; this.evaluateAll(); }
   setDatasets(g: Got<DatasetInfo[]>): void { this.facts.datasets = g; this.evaluateAll(); }
   setVolumes(g: Got<VolumeFacts[]>): void { this.facts.volumes = g; this.evaluateAll(); }
+  /** Every container's mounts at once, from the volumes' inspects (mountsFact). */
+  setVolumeMounts(all: Got<ReadonlyMap<string, MountFacts[]>>): void {
+    for (const id of this.nodes.keys()) this.facts.mounts[id] = all.ok ? { ok: true, value: all.value.get(id) ?? NO_MOUNTS } : all;
+    this.evaluateAll();
+  }
   setMounts(id: string, g: Got<MountFacts[]>): void {
     this.facts.mounts[id] = g;
     const n = this.nodes.get(id);
@@ -189,6 +193,18 @@ export class RestoreRun {
       n.state = 'active';
       void this.startOne(n);
     }
+    if (this.inFlight === 0 && this.heap.size === 0) this.actions.idle?.();
+  }
+
+  /**
+   * Whether something waits on `n`'s jail now: a dependent that may still start, or its own
+   * ready check (which runs only once the jail is seen). Otherwise its confirmation can ride on
+   * any later jls call.
+   */
+  private needed(n: Node): boolean {
+    if (n.t.settings.ready.kind !== 'started') return true;
+    for (const id of this.skel.dependents.get(n.t.id) ?? []) if (this.nodes.get(id)!.state !== 'final') return true;
+    return false;
   }
 
   private async startOne(n: Node): Promise<void> {
@@ -211,11 +227,16 @@ export class RestoreRun {
     try {
       await bounded(this.actions.start(t, signal), signal);
       this.opts.emit({ type: 'start-done', id: t.id, at: this.opts.at() });
-      // kleened answers once `jail -c` is spawned: the start is kleened's work until the jail
-      // exists, so it keeps its slot until jls shows it (one jls for every start that is there).
+      // `jobs` bounds the starts in flight to kleened (exec/create to its Close 1001): kleened
+      // answers once `jail -c` is spawned, and holding the slot while jls confirms the jail
+      // would help nobody (dependents wait for the confirmation, not for the slot) and cost one
+      // jls round trip per start on the jobs-bound path. The container is up for its
+      // dependents only once its jail is seen.
+      // (The want is made before the slot is freed: a run left idle by this release flushes it.)
       phase = 'jail';
-      const a = await bounded(this.actions.jail(t.id, Math.min(limit, this.clock.now() + JAIL_APPEAR_MS)), signal);
+      const seen = this.actions.jail(t.id, Math.min(limit, this.clock.now() + JAIL_APPEAR_MS), this.needed(n));
       release();
+      const a = await bounded(seen, signal);
       if (!a.seen && a.error === undefined) throw new NoJail(t.id);
       if (a.seen) this.opts.emit({ type: 'jail-seen', id: t.id, at: this.opts.at() });
       phase = 'ready';
@@ -240,7 +261,7 @@ export class RestoreRun {
     const adopt = 'restart_policy on-startup; `kleene-boot adopt` puts it under kleene-boot\'s checks';
     let phase: 'jail' | 'ready' = 'jail';
     try {
-      const a = await bounded(this.actions.jail(t.id, this.clock.now() + ms), signal);
+      const a = await bounded(this.actions.jail(t.id, this.clock.now() + ms, true), signal);
       if (!a.seen) {
         this.down(n, { ...this.base(n), outcome: a.error ? 'failed' : 'timed-out', ms: this.elapsed(n),
           reason: a.error ? `cannot tell whether kleened started it: ${a.error}`
@@ -316,6 +337,8 @@ export class RestoreRun {
     if (this.finals === this.nodes.size) this.resolveDone(new Map([...this.nodes].map(([id, n]) => [id, n.result!])));
   }
 }
+
+const NO_MOUNTS: MountFacts[] = [];
 
 class NoJail extends Error {}
 class Ended extends Error {}

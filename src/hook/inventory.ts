@@ -1,7 +1,10 @@
 // Gathering what the planner needs for `check`, `plan` and `stop`: each source in one call
 // whatever the number of containers, the independent ones in parallel, then one inspect per
-// container that may be started. (`restore` streams the same facts: restore.ts.)
-import type { ContainerSummary } from '../kleened/types.ts';
+// volume (none without volumes) to learn which containers mount what. (`restore` streams the
+// same facts: restore.ts.)
+import type { ContainerSummary, KleenedApi, Volume } from '../kleened/types.ts';
+import { volumeMountsByContainer } from '../kleened/volume-mounts.ts';
+import type { MountFacts } from '../model/facts.ts';
 import { resolveTargets } from '../plan/resolve.ts';
 import type { Got, Inventory } from '../plan/types.ts';
 import type { HookContext } from './context.ts';
@@ -11,24 +14,10 @@ const NOT_ASKED: Promise<{ ok: false; error: string }> = Promise.resolve({ ok: f
 
 /**
  * Inspects in flight at once. All at once (500 sockets, 500 JSON bodies held together) cost
- * about 11 MiB more peak memory than 16 at a time in the benchmark, for no gain: kleened
- * answers them one by one anyway.
+ * about 11 MiB more peak memory than 16 at a time in the benchmark (container inspects), for no
+ * gain: kleened answers them one by one anyway.
  */
 export const INSPECT_CONCURRENCY = 16;
-
-/** Maps `f` over `items` with at most `limit` calls pending; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, f: (x: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const k = next++;
-      out[k] = await f(items[k]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 /** Bound for one inventory call (jls, zfs, a list or inspect request). */
 export const INVENTORY_TIMEOUT_MS = 15_000;
@@ -52,6 +41,25 @@ export function datasetsFact(ctx: HookContext): Promise<Got<Inventory['datasets'
   return got(ctx.deps.listDatasets(ctx.config.tools.zfs, { timeoutMs: INVENTORY_TIMEOUT_MS }));
 }
 
+/** Mounts by container id, from the volume list: ok with every volume mount known, or why none is. */
+export type MountsByContainer = Got<ReadonlyMap<string, MountFacts[]>>;
+
+/**
+ * Which containers mount which volume, as a fact: one `GET /volumes/{name}/inspect` per volume,
+ * none when kleened has no volume. Without the volume list, or when one volume cannot be
+ * inspected, no container's mounts are known (any of them may mount that volume).
+ */
+export async function mountsFact(api: KleenedApi, volumes: Got<Volume[]>): Promise<MountsByContainer> {
+  if (!volumes.ok) return { ok: false, error: `cannot list kleened's volumes: ${volumes.error}` };
+  if (volumes.value.length === 0) return { ok: true, value: new Map() };
+  return got(volumeMountsByContainer(api, volumes.value, { limit: INSPECT_CONCURRENCY, timeoutMs: INVENTORY_TIMEOUT_MS }));
+}
+
+/** One container's mounts from `mountsFact`: none when it mounts no volume. */
+export function mountsOf(all: MountsByContainer, id: string): Got<MountFacts[]> {
+  return all.ok ? { ok: true, value: all.value.get(id) ?? [] } : all;
+}
+
 /**
  * Builds the whole inventory from kleened's container list (the answer that ended the wait);
  * every failure is kept for the plan's reasons. `boot`: as at boot, no jail runs yet (so every
@@ -68,12 +76,10 @@ export async function gatherInventory(ctx: HookContext, address: string, contain
   ]);
   const inv: Inventory = { containers, jails: jailsGot, datasets, volumes, mounts: {} };
   if (!opts.volumes) return inv;
-  // Inspect only what may be started: a running jail is left alone whatever its volumes.
+  const all = await mountsFact(api, volumes);
+  // Mounts of what may be started: a running jail is left alone whatever its volumes.
   const running = new Set(jailsGot.ok ? jailsGot.value : []);
   const { targets } = resolveTargets(config, containers);
-  const ids = targets.filter((t) => !t.onStartup && !running.has(t.id)).map((t) => t.id);
-  const answers = await mapLimit(ids, INSPECT_CONCURRENCY, (id) =>
-    got(api.inspectContainer(id, AbortSignal.timeout(INVENTORY_TIMEOUT_MS)).then((i) => i.container_mountpoints)));
-  ids.forEach((id, k) => { inv.mounts[id] = answers[k]!; });
+  for (const t of targets) if (!t.onStartup && !running.has(t.id)) inv.mounts[t.id] = mountsOf(all, t.id);
   return inv;
 }

@@ -1,11 +1,13 @@
 // `restore`: find kleened (fast when it is down), then stream: jls, zfs and the volume list run
-// concurrently, inspects run ahead of the starts (bounded), and each container starts as soon
-// as what decides it is known, so the first start does not wait for the slowest fact. The decisions are the plan's (planSkeleton, decideOwn).
+// concurrently, then one inspect per volume (none on a host without volumes) says which
+// containers mount what; each container starts as soon as what decides it is known, so the
+// first start does not wait for the slowest fact. No request is made per container before its
+// start. The decisions are the plan's (planSkeleton, decideOwn).
 import { planSkeleton } from '../plan/restore.ts';
 import type { EntryProblem } from '../plan/types.ts';
 import { hostPath, since, type HookContext } from './context.ts';
 import { RestoreRun, type StartActions } from './execute.ts';
-import { INSPECT_CONCURRENCY, INVENTORY_TIMEOUT_MS, datasetsFact, got, jailsFact } from './inventory.ts';
+import { INVENTORY_TIMEOUT_MS, datasetsFact, got, jailsFact, mountsFact } from './inventory.ts';
 import { JailWatch } from './jail-watch.ts';
 import { awaitKleened, resolveAddress } from './kleened-up.ts';
 import { RUNS, type ContainerResult } from '../model/run.ts';
@@ -92,7 +94,8 @@ export async function runRestore(ctx: HookContext): Promise<Report> {
   const actions: StartActions = {
     start: (t, signal) => api.startContainer(t.id, signal),
     ready: (t, signal) => waitReady(t.settings.ready, t.id, config.tools.jexec, deps, signal),
-    jail: (id, deadline) => watch.want(id, deadline),
+    jail: (id, deadline, urgent) => watch.want(id, deadline, urgent),
+    idle: () => watch.flush(),
   };
   const run = new RestoreRun(skel, containers, actions, {
     jobs: config.jobs,
@@ -107,27 +110,17 @@ export async function runRestore(ctx: HookContext): Promise<Report> {
     else cancel.addEventListener('abort', () => run.cancel(endedReason(cancel), CANCEL_GRACE_MS), { once: true });
   }
 
-  // The facts, each fed to the run the moment it arrives.
-  const inspects = async (): Promise<void> => {
-    const ids = skel.order.filter((id) => !skel.byId.get(id)!.onStartup);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < ids.length) {
-        const id = ids[next++]!;
-        // Decided meanwhile (its jail runs, a dependency cycle…): the start does not need it.
-        if (!run.wantsMounts(id)) continue;
-        run.setMounts(id, await got(api.inspectContainer(id, AbortSignal.timeout(INVENTORY_TIMEOUT_MS)).then((i) => i.container_mountpoints)));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(INSPECT_CONCURRENCY, ids.length) }, worker));
+  // The facts, each fed to the run the moment it arrives. The volume list, then its inspects:
+  // until they are in, no container's mounts are known (any may mount any volume).
+  const volumes = async (): Promise<void> => {
+    const list = await got(api.listVolumes(AbortSignal.timeout(INVENTORY_TIMEOUT_MS)));
+    run.setVolumes(list);
+    run.setVolumeMounts(await mountsFact(api, list));
   };
   void Promise.all([
     jails.then((g) => run.setJails(g)),
     datasets.then((g) => run.setDatasets(g)),
-    got(api.listVolumes(AbortSignal.timeout(INVENTORY_TIMEOUT_MS))).then((g) => run.setVolumes(g)),
-    // Inspects start with jls, not after it: a container whose jail turns out to run is skipped
-    // from then on (wantsMounts), and the first starts do not wait for jls and then an inspect.
-    inspects(),
+    volumes(),
   ]).catch((err: unknown) => {
     // A bug while applying a fact must not leave the run waiting for facts forever.
     ctx.notes.push(`error: taking the inventory: ${err instanceof Error ? err.message : String(err)}`);

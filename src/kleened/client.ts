@@ -5,7 +5,7 @@ import { startExecDetached } from './exec-start.ts';
 import { errorText, requestKleened, type HttpAnswer } from './http.ts';
 import {
   CONTAINER_CONFIG_KEYS, type ContainerConfig, type ContainerInspect, type ContainerSummary, type KleenedApi,
-  type MountPoint, type Volume,
+  type MountPoint, type Volume, type VolumeInspect,
 } from './types.ts';
 
 /** Creates the client for kleened listening on `socket`. */
@@ -48,6 +48,27 @@ export function createKleenedClient(socket: string): KleenedApi {
         }
         return { name: x.name, dataset: x.dataset, mountpoint: x.mountpoint } satisfies Volume;
       });
+    },
+    async inspectVolume(name, signal) {
+      const where = `GET /volumes/${name}/inspect`;
+      const v = await call('GET', `/volumes/${enc(name)}/inspect`, undefined, signal, [200]) as Record<string, unknown>;
+      if (!v || typeof v !== 'object') throw shapeError(where, 'an object');
+      const vol = v.volume as Record<string, unknown> | undefined;
+      if (!vol || typeof vol.name !== 'string' || typeof vol.dataset !== 'string' || typeof vol.mountpoint !== 'string') {
+        throw shapeError(where, 'a volume with name, dataset and mountpoint');
+      }
+      const mounts = v.mountpoints ?? [];
+      if (!Array.isArray(mounts)) throw shapeError(where, 'mountpoints to be an array');
+      return {
+        volume: { name: vol.name, dataset: vol.dataset, mountpoint: vol.mountpoint },
+        mountpoints: mounts.map((m) => {
+          const mp = mountPoint(m, where);
+          const cid = (m as Record<string, unknown>).container_id;
+          // Which container mounts it is the whole point of asking: without it, nothing is known.
+          if (typeof cid !== 'string' || cid === '') throw shapeError(where, 'mountpoints with a container_id');
+          return { ...mp, container_id: cid };
+        }),
+      } satisfies VolumeInspect;
     },
     async startContainer(id, signal) {
       // ExecConfig with an empty cmd: kleened runs the container's own command (openapi.json).

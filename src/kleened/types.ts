@@ -12,8 +12,10 @@ export interface ContainerSummary {
   [key: string]: unknown;
 }
 
-/** MountPoint: one entry of ContainerInspect.container_mountpoints. */
+/** MountPoint: one entry of ContainerInspect.container_mountpoints or VolumeInspect.mountpoints. */
 export interface MountPoint {
+  /** The container that mounts it (always sent by kleened; what VolumeInspect is read for). */
+  container_id?: string;
   type: 'volume' | 'nullfs';
   /** A volume name for `volume`, a host path for `nullfs`. */
   source: string;
@@ -32,6 +34,12 @@ export interface Volume {
   name: string;
   dataset: string;
   mountpoint: string;
+}
+
+/** VolumeInspect: the answer of `GET /volumes/{name}/inspect`: the volume and every container's mount of it. */
+export interface VolumeInspect {
+  volume: Volume;
+  mountpoints: MountPoint[];
 }
 
 /**
@@ -66,6 +74,8 @@ export interface KleenedApi {
   inspectContainer(id: string, signal: AbortSignal): Promise<ContainerInspect>;
   /** `GET /volumes/list`. */
   listVolumes(signal: AbortSignal): Promise<Volume[]>;
+  /** `GET /volumes/{name}/inspect`: the volume and its mountpoints, each naming its container. */
+  inspectVolume(name: string, signal: AbortSignal): Promise<VolumeInspect>;
   /** `POST /exec/create` then WebSocket `/exec/start` detached with start_container; resolves once kleened closes with 1001. */
   startContainer(id: string, signal: AbortSignal): Promise<void>;
   /** `POST /containers/{id}/stop`. */

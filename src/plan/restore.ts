@@ -186,7 +186,7 @@ function decide(t: Target, inv: Inventory, cycle: string | undefined,
 export function checkVolumes(id: string, inv: Facts): string[] {
   const got = inv.mounts[id];
   if (!got) return ['kleened was not asked for its mountpoints'];
-  if (!got.ok) return [`cannot inspect it: ${got.error}`];
+  if (!got.ok) return [`cannot tell which volumes it mounts: ${got.error}`];
   const out: string[] = [];
   for (const m of got.value.filter((x: MountFacts) => x.type === 'volume')) {
     const v = m.source;

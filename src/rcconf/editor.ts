@@ -399,9 +399,14 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
         let text = `${f.text}${sep}${line}`;
         // A file ending in a line continuation (`a=\` last) would join our line to its last
         // word: leave one empty line between them.
-        const back = lastAssignment(parseRc(text), e.name);
-        if (back?.value !== value || back.construct) text = `${f.text}${sep}\n${line}`;
-        setText(f, text);
+        // The parse that checks the appended line is the file's new document (one parse, not two).
+        const doc = parseRc(text);
+        const back = lastAssignment(doc, e.name);
+        if (back?.value !== value || back.construct) setText(f, `${f.text}${sep}\n${line}`);
+        else {
+          f.text = text;
+          f.doc = doc;
+        }
         f.expect.set(e.name, value);
       }
     }

@@ -17,12 +17,11 @@
 // builtins only (export -p names them, printf prints the bytes: a chroot may have no env(1));
 // the snapshots tell which file changed a value last, and the lossless parser says on which line.
 // A file that exists and cannot be read is an error (exit 1), never an empty file.
-import { execa } from 'execa';
 import { promises as fsp, readdirSync, readFileSync, statSync } from 'node:fs';
 import { ConfigError, HostCommandError } from '../errors.ts';
 import { resolveInRoot } from '../fs/root.ts';
 import { bytesToText } from './bytes.ts';
-import { assertRoot, normRoot, shPath, shSyntaxError } from './host.ts';
+import { assertRoot, normRoot, runShell, shPath, shSyntaxError } from './host.ts';
 import { parseRc, type RcDocument } from './parse.ts';
 import { loadStatic, NOT_RUN_HINT, unreadableError, type LoadRequest, type NotRun, type PathKind, type RootView } from './static-eval.ts';
 
@@ -260,12 +259,11 @@ async function runDriver(req: LoadRequest, args: string[], what: string, opts: {
   const evaluator = chooseEvaluator(root);
   if (evaluator === 'static') return readStatically(req, root);
   const service = what;
-  const common = {
-    reject: false, timeout: 20_000, input: '', env: RC_ENV, extendEnv: false, encoding: 'buffer', stripFinalNewline: false,
-  } as const;
+  // node's own spawn (runShell), not execa: loading execa cost rc get more than sh itself.
+  const common = { timeoutMs: 20_000, env: RC_ENV, cwd: '/' };
   const r = evaluator === 'host'
-    ? await execa(shPath(), ['-c', DRIVER, 'kleene-boot', ...args], { ...common, cwd: '/' })
-    : await execa(chrootPath(), [root, '/bin/sh', '-c', DRIVER, 'kleene-boot', ...args], { ...common, cwd: '/' });
+    ? await runShell(['-c', DRIVER, 'kleene-boot', ...args], common)
+    : await runShell([root, '/bin/sh', '-c', DRIVER, 'kleene-boot', ...args], { ...common, program: chrootPath() });
   // Values are bytes (bytes.ts): decoded as latin1, never as UTF-8.
   const stdout = Buffer.from(r.stdout ?? new Uint8Array()).toString('latin1');
   const stderrText = Buffer.from(r.stderr ?? new Uint8Array()).toString('utf8');

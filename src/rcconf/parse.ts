@@ -86,9 +86,22 @@ export interface RcDocument {
   finalNewline: boolean;
 }
 
-const NAME_EQ_RE = /[A-Za-z_][A-Za-z0-9_]*=/y;
 const RESERVED = new Set(['if', 'then', 'elif', 'else', 'fi', 'do', 'done', 'while', 'until', 'for', 'case', 'esac', '{', '}', '!', 'in']);
-const WORD_END = new Set([' ', '\t', '\n', ';', '&', '|', '(', ')', '<', '>']);
+const DECLARING = new Set(['export', 'readonly', 'local']);
+// Character classes as tables over char codes: the parser reads a 10,000-line rc.conf in one
+// pass, and comparing codes is cheaper than making a one-character string per byte.
+const WORD_END = new Uint8Array(256);
+for (const c of ' \t\n;&|()<>') WORD_END[c.charCodeAt(0)] = 1;
+/** 1: may start a name ([A-Za-z_]); 2: may continue one ([A-Za-z0-9_]). */
+const NAME_CHAR = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z_]/.test(ch)) NAME_CHAR[c] = 1;
+  else if (/[0-9]/.test(ch)) NAME_CHAR[c] = 2;
+}
+/** Bytes that make a value more than its literal text: quotes, escapes, expansions, `~`. */
+const VALUE_SPECIAL = new Uint8Array(256);
+for (const c of '\\\'"$`~\n') VALUE_SPECIAL[c.charCodeAt(0)] = 1;
 
 interface Word {
   start: number;
@@ -175,18 +188,25 @@ class Parser {
   run(): RcDocument {
     const t = this.text;
     while (this.i < this.n) {
-      const c = t[this.i]!;
-      if (c === ' ' || c === '\t') {
+      const code = t.charCodeAt(this.i);
+      if (code === 32 || code === 9) {
         this.i++;
-      } else if (c === '\\' && t[this.i + 1] === '\n') {
-        this.i += 2;
-      } else if (c === '#') {
+        continue;
+      }
+      if (code === 10) {
+        if (this.words.length > 0 || this.cmdAssigns.length > 0 || this.cmdName !== undefined || this.swallow || this.conditional) this.endCommand();
+        this.i++;
+        if (this.pendingHeredocs.length > 0) this.readHeredocBodies();
+        continue;
+      }
+      if (code === 35) {
         const j = t.indexOf('\n', this.i);
         this.i = j < 0 ? this.n : j;
-      } else if (c === '\n') {
-        this.endCommand();
-        this.i++;
-        this.readHeredocBodies();
+        continue;
+      }
+      const c = t[this.i]!;
+      if (c === '\\' && t[this.i + 1] === '\n') {
+        this.i += 2;
       } else if (c === ';' || c === '&' || c === '|') {
         const two = t.slice(this.i, this.i + 2);
         this.endCommand();
@@ -220,10 +240,7 @@ class Parser {
       this.problem(this.lineStarts[f.construct.line - 1]!, 'error', 'unterminated',
         `${f.kind} block opened here is not closed before the end of the file`);
     }
-    const lines: RcLine[] = splitLines(t).map((text) => {
-      const body = text.replace(/\r?\n$/, '').trim();
-      return { kind: body === '' ? 'blank' : body.startsWith('#') ? 'comment' : 'code', text };
-    });
+    const lines: RcLine[] = splitLines(t).map((text) => ({ kind: lineKind(text), text }));
     return {
       text: t,
       lines,
@@ -310,7 +327,7 @@ class Parser {
     }
     if (this.cmdName === undefined) {
       this.cmdName = w.raw;
-      if (!['export', 'readonly', 'local'].includes(w.raw) || this.cmdAssigns.length > 0) {
+      if (!DECLARING.has(w.raw) || this.cmdAssigns.length > 0) {
         this.current = { name: w.raw, line: this.lineOf(w.start), construct: this.outermost() ?? this.conditional, start: w.start, args: [], redirected: this.redirected };
         this.commands.push(this.current);
       }
@@ -365,17 +382,22 @@ class Parser {
   }
 
   private asAssignment(w: Word): Assignment | undefined {
-    NAME_EQ_RE.lastIndex = w.start;
-    const m = NAME_EQ_RE.exec(this.text);
-    if (!m || w.start + m[0].length > w.end) return undefined;
-    const valueStart = w.start + m[0].length;
+    // NAME= at the word's start: [A-Za-z_][A-Za-z0-9_]* then `=`.
+    const t = this.text;
+    let k = w.start;
+    if (k >= w.end || NAME_CHAR[t.charCodeAt(k)] !== 1) return undefined;
+    k++;
+    while (k < w.end && NAME_CHAR[t.charCodeAt(k)]! > 0) k++;
+    if (k >= w.end || t.charCodeAt(k) !== 61) return undefined;
+    const name = t.slice(w.start, k);
+    const valueStart = k + 1;
     // A word ending in a newline ends in a line continuation (`NAME=\` then an empty line):
     // sh drops it, so it is not part of the value and an edit keeps it and the next line.
     let end = w.end;
     while (end - 2 >= valueStart && this.text[end - 1] === '\n' && this.text[end - 2] === '\\') end -= 2;
     const sub = this.valueOf(valueStart, end);
     return {
-      name: m[0].slice(0, -1),
+      name,
       start: w.start,
       valueStart,
       valueEnd: end,
@@ -394,6 +416,14 @@ class Parser {
   private valueOf(a: number, b: number): string | undefined {
     const t = this.text;
     if (t[a] === '~') return undefined;
+    // Most values are plain words or "plain text": no quote, escape or expansion to undo.
+    const inner = t.charCodeAt(a) === 34 && b - a >= 2 && t.charCodeAt(b - 1) === 34 ? [a + 1, b - 1] : [a, b];
+    let plain = true;
+    for (let k = inner[0]!; k < inner[1]!; k++) {
+      const c = t.charCodeAt(k);
+      if (c < 256 && VALUE_SPECIAL[c]) { plain = false; break; }
+    }
+    if (plain) return t.slice(inner[0], inner[1]);
     let out = '';
     let k = a;
     while (k < b) {
@@ -442,8 +472,14 @@ class Parser {
     const t = this.text;
     const start = this.i;
     while (this.i < this.n) {
+      const code = t.charCodeAt(this.i);
+      if (code < 256 && WORD_END[code]) break;
+      // The common case, a byte with no meaning inside a word: step over it.
+      if (code !== 92 && code !== 39 && code !== 34 && code !== 96 && code !== 36) {
+        this.i++;
+        continue;
+      }
       const c = t[this.i]!;
-      if (WORD_END.has(c)) break;
       if (c === '\\') {
         this.i = Math.min(this.n, this.i + 2);
       } else if (c === "'") {
@@ -636,4 +672,17 @@ class Parser {
     this.prefixCount = 0;
     this.conditional = undefined;
   }
+}
+
+/**
+ * A line's kind from its first byte that String.prototype.trim would keep (tab, LF, VT, FF, CR,
+ * space and, in these byte strings, 0xA0 are what it drops): none is blank, `#` a comment.
+ */
+function lineKind(text: string): RcLine['kind'] {
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if ((c >= 9 && c <= 13) || c === 32 || c === 160) continue;
+    return c === 35 ? 'comment' : 'code';
+  }
+  return 'blank';
 }

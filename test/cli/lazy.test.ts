@@ -5,7 +5,8 @@
 // src/cli/commands/index.ts: `rc set` then loads handlebars and this fails.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { brotliDecompressSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,4 +39,33 @@ t.test('each command loads only what it needs', async (t) => {
   t.notOk(gen.loaded.includes('ws'), 'generate: no WebSocket client');
   const help = loadedBy(['--help']);
   t.same(help.loaded, [], '--help loads no command');
+});
+
+// The built CLI is one file (install ships dist/cli.js alone) holding one part per command
+// group; src/cli/dispatch.ts compiles only the part argv's command needs. Mutation tried:
+// routing every command to `all` in partFor makes the routing test fail; dropping the
+// only-commands plugin in scripts/build.mjs puts handlebars and ws into the rc part.
+t.test('argv picks the part of dist/cli.js that runs it', async (t) => {
+  const { partFor } = await import('../../src/cli/dispatch.ts');
+  t.equal(partFor(['rc', 'set', 'x=1']), 'rc');
+  t.equal(partFor(['-R', '/r', 'rc', 'get', 'x']), 'rc');
+  t.equal(partFor(['generate', '--stdout']), 'generate');
+  t.equal(partFor(['install']), 'all');
+  t.equal(partFor(['--help']), 'all', 'no command: the whole CLI lists them all');
+  t.equal(partFor(['genrate']), 'all', 'a typo goes where every command is known (did you mean)');
+  t.equal(partFor(['report', '--', 'rc']), 'all', 'words after -- are no command');
+});
+
+t.test('the rc part of dist/cli.js holds neither the generator, the WebSocket client nor execa', async (t) => {
+  const text = readFileSync(fileURLToPath(new URL('../../dist/cli.js', import.meta.url)), 'utf8');
+  const m = /var __kleene_boot_parts = (\{.*\});\n/.exec(text);
+  t.ok(m, 'dist/cli.js holds its parts (npm run build)');
+  const packed = JSON.parse(m![1]!) as Record<string, string>;
+  const part = (k: string): string => brotliDecompressSync(Buffer.from(packed[k]!, 'base64')).toString();
+  t.same(Object.keys(packed).sort(), ['all', 'generate', 'rc']);
+  const has = (code: string) => ({ handlebars: /Handlebars/.test(code), ws: /Sec-WebSocket/i.test(code), execa: /execa/i.test(code) });
+  t.same(has(part('rc')), { handlebars: false, ws: false, execa: false }, 'rc');
+  t.same(has(part('generate')), { handlebars: true, ws: false, execa: false }, 'generate');
+  t.same({ ...has(part('all')), execa: undefined }, { handlebars: true, ws: true, execa: undefined }, 'all: every command');
+  t.ok(text.length < part('all').length, 'the whole file is smaller than the whole CLI unpacked: node reads and scans less');
 });

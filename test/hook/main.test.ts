@@ -12,6 +12,7 @@ function fakeDeps(containers: ContainerSummary[], running: string[]) {
     listContainers: async () => containers,
     inspectContainer: async (id) => ({ container: containers.find((c) => c.id === id)!, container_mountpoints: [] }),
     listVolumes: async () => [],
+    inspectVolume: async (name) => { throw new Error(`no volume ${name}: none is listed`); },
     startContainer: async (id) => { calls.started.push(id); jails.add(id); },
     stopContainer: async (id) => { calls.stopped.push(id); jails.delete(id); },
     setRestartPolicy: async () => {},

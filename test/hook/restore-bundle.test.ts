@@ -1,7 +1,8 @@
 // `hook.js restore` as boot runs it: the real bundle, a child process, the kleened double on a
 // unix socket and the jls/zfs/jexec/logger shims sharing the sim state.
 import t from 'tap';
-import { lastRecord, rig, startRequests, startedAt, syslogLines } from './rig.ts';
+import { writeState } from '../helpers/sim-state.ts';
+import { lastRecord, maxStartsToKleened, rig, startRequests, startedAt, syslogLines } from './rig.ts';
 
 t.test('starts dependencies first and a dependent only once they run', async (t) => {
   const r = await rig(t, { containers: [
@@ -22,11 +23,14 @@ t.test('starts dependencies first and a dependent only once they run', async (t)
 });
 
 t.test('never runs more than kleene_containers_jobs starts at once', async (t) => {
+  // jobs bounds the starts in flight to kleened (exec/create to its Close 1001); a jail that
+  // `jail -c` is still creating after the Close holds no slot. Mutation: `this.inFlight < jobs + 1`
+  // in RestoreRun.pump makes three at once.
   const names = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'];
   const r = await rig(t, { containers: names.map((name) => ({ name, faults: { start_delay_ms: 150 } })) });
   const run = await r.hook(['restore'], { kleene_containers_list: names.join(' '), kleene_containers_jobs: '2' });
   t.equal(run.code, 0, run.stdout + run.stderr);
-  t.equal(r.state().stats.max_starts_in_flight, 2, 'two at once, not more, not fewer');
+  t.equal(maxStartsToKleened(r), 2, 'two at once, not more, not fewer');
   t.equal(r.state().stats.starts_total, 6);
   // 6 starts of 150 ms two at a time take at least three rounds.
   t.ok(run.ms >= 450, `took ${run.ms} ms`);
@@ -72,6 +76,52 @@ t.test('a missing and an unmounted volume each block only their container and it
   t.match(run.stdout, /^cache \([0-9a-f]{12}\): started$/m);
   t.same(startRequests(r), [r.id('cache')], 'only cache was started');
   t.notOk(r.state().events.some((e) => e.type === 'mount_warning'), 'kleened never started a jail with a failed volume mount');
+});
+
+t.test('kleened is asked once per volume which containers mount it, never once per container', async (t) => {
+  // Mutation: asking every container (`GET /containers/{id}/inspect`) before its start, as the
+  // restore did, fails the first count; skipping the volume inspects (every container taken to
+  // mount nothing) starts web with its logs dataset missing.
+  const r = await rig(t, {
+    containers: [{ name: 'db', volumes: ['data'] }, { name: 'web', volumes: ['data', 'logs'] }, { name: 'api' }, { name: 'cache' }],
+    volumes: ['spare'],
+    datasets: { 'zroot/kleene/volumes/logs': null },
+  });
+  const run = await r.hook(['restore'], { kleene_containers_list: 'db web api cache' });
+  t.equal(run.code, 1, run.stdout);
+  const http = r.requests().filter((e) => e.kind === 'http');
+  t.equal(http.filter((e) => /^\/containers\/[^/]+\/inspect$/.test(e.path ?? '')).length, 0, 'no container inspect');
+  t.same(http.filter((e) => /^\/volumes\/[^/]+\/inspect$/.test(e.path ?? '')).map((e) => e.path).sort(),
+    ['/volumes/data/inspect', '/volumes/logs/inspect', '/volumes/spare/inspect'], 'one inspect per volume');
+  t.match(run.stdout, /^db \([0-9a-f]{12}\): started$/m);
+  t.match(run.stdout, new RegExp(`^web \\(${r.id('web')}\\): blocked: volume logs: dataset zroot/kleene/volumes/logs does not exist$`, 'm'));
+  t.same(startRequests(r).sort(), [r.id('db'), r.id('api'), r.id('cache')].sort());
+});
+
+t.test('without volumes, nothing is asked before the first start but the container list and the volume list', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'api' }, { name: 'cache' }] });
+  const run = await r.hook(['restore'], { kleene_containers_list: 'api cache' });
+  t.equal(run.code, 0, run.stdout + run.stderr);
+  const http = r.requests().filter((e) => e.kind === 'http');
+  const first = http.findIndex((e) => e.path === '/exec/create');
+  t.same(http.slice(0, first).map((e) => e.path).sort(), ['/containers/list', '/volumes/list'], 'two requests, neither per container');
+});
+
+t.test('a volume kleened cannot inspect blocks every container that may mount it, with the reason; none starts unchecked', async (t) => {
+  // Which containers mount `data` is unknown, so any of them may: none may start. Mutation:
+  // treating a failed volume inspect as "mounted by nobody" (RestoreRun.setVolumeMounts)
+  // starts db with its volume unchecked.
+  const r = await rig(t, { containers: [{ name: 'db', volumes: ['data'] }, { name: 'api' }, { name: 'up', running: true }] });
+  const s = r.state();
+  s.volumes.find((v) => v.name === 'data')!.faults = { inspect_error: 'metadata database is locked' };
+  writeState(r.statePath, s);
+  const run = await r.hook(['restore'], { kleene_containers_list: 'db api up' });
+  t.equal(run.code, 1);
+  for (const name of ['db', 'api']) {
+    t.match(run.stdout, new RegExp(`^${name} \\(${r.id(name)}\\): blocked: cannot tell which volumes it mounts: kleened answered GET /volumes/data/inspect with 500: metadata database is locked$`, 'm'));
+  }
+  t.match(run.stdout, new RegExp(`^up \\(${r.id('up')}\\): already running$`, 'm'));
+  t.same(startRequests(r), [], 'nothing started');
 });
 
 t.test('a volume mounted elsewhere than kleened recorded blocks its container', async (t) => {

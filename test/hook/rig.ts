@@ -125,6 +125,26 @@ export function startRequests(r: Rig): string[] {
     .map((e) => (e.body as { container_id: string }).container_id);
 }
 
+/**
+ * Most starts in flight to kleened at once, from the double's request log: a start counts from
+ * its WebSocket upgrade on /exec/start to kleened's Close (what `kleene_containers_jobs`
+ * bounds; the jail `jail -c` creates after the Close is not counted).
+ */
+export function maxStartsToKleened(r: Rig): number {
+  let now = 0;
+  let max = 0;
+  const open = new Set<number>();
+  for (const e of [...r.requests()].sort((a, b) => a.seq - b.seq)) {
+    if (e.kind === 'http' && e.path === '/exec/start' && e.status === 101 && e.conn !== undefined) {
+      open.add(e.conn);
+      max = Math.max(max, ++now);
+    } else if (e.kind === 'ws' && e.dir === 'out' && e.close !== undefined && e.conn !== undefined && open.delete(e.conn)) {
+      now--;
+    }
+  }
+  return max;
+}
+
 /** Completion time of each container's start in the sim (the double's `start` events). */
 export function startedAt(r: Rig): Map<string, number> {
   return new Map(r.state().events.filter((e) => e.type === 'start').map((e) => [e.container, Date.parse(e.time)]));

@@ -207,7 +207,7 @@ const cases: Case[] = [
     name: 'a container that disappeared before inspect is blocked with the reason',
     config: { kleene_containers_list: 'db web' },
     world: { boxes: three, inspectErrors: { [ID.web!]: 'kleened answered 404: no such container' } },
-    want: { decisions: { web: 'blocked:cannot inspect it: kleened answered 404', db: 'start' } },
+    want: { decisions: { web: 'blocked:cannot tell which volumes it mounts: kleened answered 404', db: 'start' } },
   },
   {
     name: 'reports a cycle with the cycle spelled out, for its members only',

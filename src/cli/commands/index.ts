@@ -55,3 +55,9 @@ export const commands: CommandEntry[] = [
 export function commandName(e: CommandEntry): string {
   return e.command.split(' ')[0]!;
 }
+
+/** The command `argv` runs: its first word (before `--`) that names a command; undefined for none. */
+export function wantedCommand(argv: readonly string[], names: ReadonlySet<string> = new Set(commands.map(commandName))): string | undefined {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).find((a) => names.has(a));
+}

@@ -361,6 +361,20 @@ export async function startKleened(opts = {}) {
       }
       case 'GET /volumes/list':
         return json(res, 200, state.volumes.map((v) => ({ name: v.name, dataset: v.dataset, mountpoint: v.mountpoint, created: v.created })));
+      case 'GET /volumes/{volume_name}/inspect': {
+        // kleened looks a volume up by its exact name (no prefix match, unlike containers) and
+        // lists every container's mount of it from its metadata, whether the container runs or not.
+        const v = state.volumes.find((x) => x.name === p.volume_name);
+        if (!v) return json(res, 404, { message: 'no such volume' });
+        if (v.faults?.inspect_error) return json(res, 500, { message: typeof v.faults.inspect_error === 'string' ? v.faults.inspect_error : 'server error' });
+        const mountpoints = [];
+        for (const c of state.containers) {
+          for (const m of c.mounts ?? []) {
+            if (m.type === 'volume' && m.source === v.name) mountpoints.push({ container_id: c.id, type: m.type, source: m.source, destination: m.destination, read_only: Boolean(m.read_only) });
+          }
+        }
+        return json(res, 200, { volume: { name: v.name, dataset: v.dataset, mountpoint: v.mountpoint, created: v.created }, mountpoints });
+      }
       case 'POST /exec/create': {
         const c = findContainer(state, body.container_id);
         if (!c) return json(res, 404, { message: 'container not found' });

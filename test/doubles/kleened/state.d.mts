@@ -75,7 +75,11 @@ export interface SimJail {
   persist?: boolean;
 }
 
-export interface SimVolume { name: string; dataset: string; mountpoint: string; created: string }
+export interface SimVolume {
+  name: string; dataset: string; mountpoint: string; created: string;
+  /** `GET /volumes/{name}/inspect` answers 500 with this message (true: `server error`) */
+  faults?: { inspect_error?: boolean | string };
+}
 
 export interface SimDataset {
   name: string;
