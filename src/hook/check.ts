@@ -14,6 +14,8 @@ export interface CheckReport extends Report {
   plan?: Plan;
   /** Set when kleened could not be asked: the plan is what rc.conf alone decides. */
   offline?: string;
+  /** kleened could not be asked because a file exists that cannot be read: plan fails (exit 1). */
+  unreadable?: boolean;
 }
 
 /**
@@ -40,7 +42,7 @@ export async function runCheck(ctx: HookContext, command = 'check', opts: { boot
     if (command === 'plan' && err instanceof KleenedUnavailable) {
       const offline = err.message;
       const p = planRestore(config, rcConfOnlyInventory(config), { rcshutdownTimeout: ctx.rcshutdownTimeout, kleenedShutdownTimeout: ctx.kleenedShutdownTimeout });
-      return { command, ok: false, results: [], notes: [...ctx.notes], plan: p, offline };
+      return { command, ok: false, results: [], notes: [...ctx.notes], plan: p, offline, ...(err.unreadable ? { unreadable: true } : {}) };
     }
     return unreachableReport(command, ctx, err);
   }
@@ -114,6 +116,6 @@ export function planLines(plan: Plan, ctx: HookContext, results: ContainerResult
  * only --strict makes it exit 1 (and `check` always does).
  */
 export function planStatus(report: CheckReport, strict: boolean): number {
-  if (!report.plan) return 1;
+  if (!report.plan || report.unreadable) return 1;
   return strict && !report.ok ? 1 : 0;
 }

@@ -23,14 +23,21 @@ export const NO_PIDFILE_GRACE_MS = 1000;
 const ALIVE_TRY_MS = 2000;
 
 /** kleened cannot be used for this run; `message` is the reason every container gets. */
-export class KleenedUnavailable extends Error {}
+export class KleenedUnavailable extends Error {
+  /** The cause is a file of this host that exists but cannot be read: an error, never just "down". */
+  unreadable = false;
+}
 KleenedUnavailable.prototype.name = 'KleenedUnavailable';
 
 /** The address of kleened's API for this run: kleened_socket, else config.yaml (under the context's root). */
 export async function resolveAddress(ctx: HookContext): Promise<AddressChoice> {
   // Messages name the host's path (/usr/local/etc/kleened/config.yaml); the read is under the root.
   const choice = await chooseAddress(ctx.kleenedSocket, ctx.files.config, (p) => ctx.deps.readText(hostPath(ctx, p)));
-  if (choice.fatal) throw new KleenedUnavailable(choice.problem!);
+  if (choice.fatal) {
+    const e = new KleenedUnavailable(choice.problem!);
+    e.unreadable = choice.unreadable ?? false;
+    throw e;
+  }
   if (choice.problem) ctx.notes.push(`warning: ${choice.problem}`);
   return choice.address.startsWith('/') ? { ...choice, address: hostPath(ctx, choice.address) } : choice;
 }
