@@ -306,3 +306,14 @@ t.test('a dependency found running after its dependent was decided still lets th
   const r = await h.results();
   t.same([r.db!.outcome, r.web!.outcome], ['running', 'started']);
 });
+
+t.test('a start frees its jobs slot at kleened\'s answer: the next start does not wait for the first jail', async (t) => {
+  // jobs bounds the starts in flight to kleened; `jail -c` creating aa's jail holds no slot.
+  // Mutation: calling release() after the jail wait in RestoreRun.startOne makes bb begin only
+  // once aa's jail exists.
+  const h = harness(['aa', 'bb'], { env: {}, jobs: 1, jailMs: { aa: 150 } });
+  const r = await h.results();
+  t.same([r.aa!.outcome, r.bb!.outcome], ['started', 'started']);
+  t.ok(h.log.indexOf('begin bb') < h.log.indexOf('jail aa'), `bb began before aa's jail existed: ${h.log.join(', ')}`);
+  t.equal(h.max(), 1, 'still one start in flight to kleened at a time');
+});

@@ -47,6 +47,24 @@ t.test('inspect returns the volume mountpoints; volumes list the recorded datase
   t.same(await api.listVolumes(sig()), [{ name: 'data', dataset: 'zroot/kleene/volumes/data', mountpoint: '/zroot/kleene/volumes/data' }]);
 });
 
+t.test('a volume\'s inspect names every container that mounts it; an unknown volume is 404', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'db', volumes: ['data'] }, { name: 'web', volumes: [{ name: 'data', destination: '/srv', read_only: true }] }, { name: 'api' }] });
+  const api = createKleenedClient(r.socket);
+  const st = readState(r.statePath);
+  const v = await api.inspectVolume('data', sig());
+  t.same(v.volume, { name: 'data', dataset: 'zroot/kleene/volumes/data', mountpoint: '/zroot/kleene/volumes/data' });
+  t.same(v.mountpoints, [
+    { container_id: containerId(st, 'db'), type: 'volume', source: 'data', destination: '/data', read_only: false },
+    { container_id: containerId(st, 'web'), type: 'volume', source: 'data', destination: '/srv', read_only: true },
+  ]);
+  const err = await api.inspectVolume('nope', sig()).catch((e: unknown) => e);
+  t.type(err, ApiError);
+  t.equal((err as ApiError).status, 404);
+  t.match((err as ApiError).message, /GET \/volumes\/nope\/inspect with 404: no such volume/);
+  t.same(readRequestLog(r.requestLog).map((e) => `${e.method} ${e.path} ${e.status}`), ['GET /volumes/data/inspect 200', 'GET /volumes/nope/inspect 404'],
+    'both requests are in openapi.json (the double answers 422 otherwise)');
+});
+
 t.test('inspect of a container that is gone rejects with kleened\'s message and status 404', async (t) => {
   const r = await rig(t, { containers: [] });
   const err = await createKleenedClient(r.socket).inspectContainer('abcdefabcdef', sig()).catch((e: unknown) => e);
