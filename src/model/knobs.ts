@@ -31,7 +31,7 @@ export const KNOBS: readonly Knob[] = [
   { name: 'kleene_containers_enable', service: 'kleene_containers', type: 'bool', default: 'NO', description: 'Restore containers at boot.' },
   { name: 'kleene_containers_list', service: 'kleene_containers', type: 'list', default: '', description: 'Containers to restore, by name or id. Order: dependencies, priority, the longest chain of dependents, then list order.' },
   { name: 'kleene_containers_import_on_startup', service: 'kleene_containers', type: 'bool', default: 'NO', description: "Also restore containers whose kleened restart_policy is on-startup." },
-  { name: 'kleene_containers_jobs', service: 'kleene_containers', type: 'count', default: '4', min: 1, max: 256, description: 'Containers started at once, at most.' },
+  { name: 'kleene_containers_jobs', service: 'kleene_containers', type: 'count', default: '4', min: 1, max: 256, description: "Starts in flight to kleened at once, at most (start request to kleened's answer)." },
   { name: 'kleene_containers_start_timeout', service: 'kleene_containers', type: 'seconds', default: '60', min: 1, max: 3600, description: 'Seconds for one container to start and become ready.' },
   { name: 'kleene_containers_stop_jobs', service: 'kleene_containers', type: 'count', default: '8', min: 1, max: 256, description: 'Containers stopped at once, at most; a container stops only after the listed containers that depend on it.' },
   { name: 'kleene_containers_stop_timeout', service: 'kleene_containers', type: 'seconds', default: '30', min: 1, max: 3600, description: 'Seconds for one container to stop; shortened (not below 1 s) when the stops would not fit in `rcshutdown_timeout`.' },

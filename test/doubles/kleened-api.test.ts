@@ -316,6 +316,20 @@ t.test('counts the most starts in flight at once', async (t) => {
   t.equal(s.stats.max_starts_in_flight, 2);
   t.equal(s.stats.starts_in_flight, 0);
   t.equal(s.stats.starts_total, 3);
+  // Requests open to kleened: two at once, each until its answer, none left.
+  t.equal(s.stats.max_start_requests_open, 2);
+  t.equal(s.stats.start_requests_open, 0);
+});
+
+t.test('a start request is open until kleened answers; the jail may be created after it', async (t) => {
+  const { socket, statePath } = await boot(t, { containers: [{ name: 'one', faults: { start_delay_ms: 50, jail_delay_ms: 400 } }, { name: 'two', faults: { start_delay_ms: 50, jail_delay_ms: 400 } }] });
+  // One after another: the second request begins after the first was answered, while the first
+  // jail is still being created.
+  await startContainer(socket, 'one');
+  await startContainer(socket, 'two');
+  const s = await waitFor('both up', () => { const x = readState(statePath); return x.jails.length === 2 && x; });
+  t.equal(s.stats.max_start_requests_open, 1, 'one request open at a time');
+  t.equal(s.stats.max_starts_in_flight, 2, 'two jails were being created at once');
 });
 
 t.test('a volume whose dataset is not mounted only warns and the jail starts anyway', async (t) => {

@@ -89,7 +89,7 @@ async function synopsisBlocks(): Promise<Map<string, string>> {
   const syn = src.slice(src.indexOf('.Sh SYNOPSIS'), src.indexOf('.Sh DESCRIPTION'));
   const blocks = new Map<string, string>();
   for (const b of syn.split(/^\.Nm\n/m).slice(1)) {
-    const m = /^\.Cm ([\w ]+?)\s*$/m.exec(b);
+    const m = /^\.Cm ([\w -]+?)\s*$/m.exec(b);
     if (m) blocks.set(m[1]!, (blocks.get(m[1]!) ?? '') + b);
   }
   return blocks;

@@ -80,8 +80,9 @@ t.test('cold boot starts kleened after pf and LOGIN, then each listed container 
     t.ok(requestedAt(name), `${name}'s start was requested`);
     for (const d of deps) t.ok(startedAt(d) <= requestedAt(name)!, `${d} was up before ${name} was asked to start`);
   }
-  t.ok(state.stats.max_starts_in_flight <= 2, `at most jobs=2 starts at once (saw ${state.stats.max_starts_in_flight})`);
-  t.equal(state.stats.max_starts_in_flight, 2, 'independent containers did start side by side');
+  // jobs bounds the start requests open to kleened (its answer comes once `jail -c` is spawned).
+  t.ok(state.stats.max_start_requests_open <= 2, `at most jobs=2 starts at once (saw ${state.stats.max_start_requests_open})`);
+  t.equal(state.stats.max_start_requests_open, 2, 'independent containers did start side by side');
   t.ok(containers.end! >= Math.max(...Object.keys(DEPENDS).map(startedAt)), 'kleene_containers returned after the last start');
 
   t.match(await sim.host.syslog(), /kleene_containers: restore: ok: 5 containers: 5 started/, 'the boot report reached syslog');

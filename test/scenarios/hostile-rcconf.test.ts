@@ -59,5 +59,5 @@ t.test('hostile rc.conf values never execute, each bad entry is named, the good 
   t.match(log, /kleene_containers_web_priority/, 'the bad priority is named by its variable');
   t.match(log, /kleene_containers_cache_depend: 'kleene_containers_injected=yes' is not a container name or id/,
     'the line after the newline stayed data of kleene_containers_cache_depend');
-  t.equal(state.stats.max_starts_in_flight <= 4, true, 'a rejected jobs value fell back to a bound, not to unbounded');
+  t.equal(state.stats.max_start_requests_open <= 4, true, 'a rejected jobs value fell back to a bound, not to unbounded');
 });

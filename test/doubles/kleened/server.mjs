@@ -465,7 +465,18 @@ export async function startKleened(opts = {}) {
       // kleened's exec_start.ex closes a detached start with 1001 and no starting message; the
       // spec and FACTS describe a starting message first. Default: the spec; the switch: the code.
       if (cfg.attach || !faults().no_starting_message) send(wsMessage('starting'));
-      const outcome = await startContainer(c.id, 'api');
+      // What kleene_containers_jobs bounds: start requests open to kleened, from the start frame
+      // to kleened's answer (the jail's own creation may run on after it: starts_in_flight).
+      mutateState(statePath, (st) => {
+        st.stats.start_requests_open++;
+        st.stats.max_start_requests_open = Math.max(st.stats.max_start_requests_open, st.stats.start_requests_open);
+      });
+      let outcome;
+      try {
+        outcome = await startContainer(c.id, 'api');
+      } finally {
+        if (!closed) mutateState(statePath, (st) => { st.stats.start_requests_open = Math.max(0, st.stats.start_requests_open - 1); });
+      }
       if (ws.readyState !== ws.OPEN) return;
       switch (outcome.result) {
         case 'spawned':
@@ -485,7 +496,7 @@ export async function startKleened(opts = {}) {
 
   // ---- lifecycle ----
   // Starts interrupted by an earlier kill are not in flight any more.
-  mutateState(statePath, (s) => { s.stats.starts_in_flight = 0; });
+  mutateState(statePath, (s) => { s.stats.starts_in_flight = 0; s.stats.start_requests_open = 0; });
   // Every address of config.yaml's api_listening_sockets is served, each by its own listener
   // handing connections to the one HTTP server (requests and WebSocket upgrades alike).
   const listeners = [];

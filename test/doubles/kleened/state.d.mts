@@ -129,7 +129,14 @@ export interface GlobalFaults {
 export type SimEventType = 'start' | 'duplicate_start' | 'start_failed' | 'mount_warning' | 'stop' | 'stop_ignored' | 'stop_hung' | 'update' | 'update_failed' | 'remove';
 export interface SimEvent { time: string; type: SimEventType; container: string; detail?: Record<string, unknown> }
 
-export interface SimStats { starts_total: number; starts_in_flight: number; max_starts_in_flight: number }
+/**
+ * starts_in_flight: jails being created (start asked until the jail exists or failed);
+ * start_requests_open: start WebSockets kleened has not answered yet (what kleene_containers_jobs bounds).
+ */
+export interface SimStats {
+  starts_total: number; starts_in_flight: number; max_starts_in_flight: number;
+  start_requests_open: number; max_start_requests_open: number;
+}
 
 export interface SimState {
   kleene_root: string;
