@@ -1,26 +1,18 @@
 // The parts of kleened's API types (../shared/kleened/openapi.json, components.schemas) that
-// kleene-boot reads or sends. Field names are kleened's, unchanged.
+// kleene-boot reads or sends. Field names are kleened's, unchanged. The rows boot plans with
+// extend the model's plain facts (src/model/facts.ts), so the client's answers are the planner's
+// input as they come, and the planner never depends on this client.
+import type { ContainerFacts, MountFacts, VolumeFacts } from '../model/facts.ts';
 
 /** ContainerSummary: one row of `GET /containers/list`. */
-export interface ContainerSummary {
-  id: string;
-  name: string;
-  restart_policy?: 'no' | 'on-startup' | null;
-  running?: boolean;
-  jid?: number | null;
-  network_driver?: string;
+export interface ContainerSummary extends ContainerFacts {
   [key: string]: unknown;
 }
 
 /** MountPoint: one entry of ContainerInspect.container_mountpoints or VolumeInspect.mountpoints. */
-export interface MountPoint {
+export interface MountPoint extends MountFacts {
   /** The container that mounts it (always sent by kleened; what VolumeInspect is read for). */
   container_id?: string;
-  type: 'volume' | 'nullfs';
-  /** A volume name for `volume`, a host path for `nullfs`. */
-  source: string;
-  destination: string;
-  read_only?: boolean;
 }
 
 /** ContainerInspect: the answer of `GET /containers/{id}/inspect`, reduced to what boot reads. */
@@ -30,11 +22,7 @@ export interface ContainerInspect {
 }
 
 /** Volume: one row of `GET /volumes/list`. `mountpoint` is what kleened recorded, not read back from ZFS. */
-export interface Volume {
-  name: string;
-  dataset: string;
-  mountpoint: string;
-}
+export type Volume = VolumeFacts;
 
 /** VolumeInspect: the answer of `GET /volumes/{name}/inspect`: the volume and every container's mount of it. */
 export interface VolumeInspect {

@@ -16,6 +16,7 @@ export interface ContainerFacts {
 /** One mount of a container: a kleened volume (by name) or a nullfs host path. */
 export interface MountFacts {
   type: 'volume' | 'nullfs';
+  /** A volume name for `volume`, a host path for `nullfs`. */
   source: string;
   destination: string;
   read_only?: boolean;
