@@ -1,6 +1,7 @@
 // The kleened double as a program: `kleened daemon` forks and returns at once, the server keeps
 // a pidfile, logs, stops cleanly on SIGTERM, and at its start re-runs on-startup containers.
 import t from 'tap';
+import { until } from '../helpers/wait.ts';
 import type { Test } from 'tap';
 
 // Subtests are independent (own temp dir, own state, own daemon): run them side by side.
@@ -30,13 +31,7 @@ function alive(pid: number): boolean {
   }
 }
 
-async function waitFor(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const waitFor = (what: string, cond: () => boolean, ms = 5000): Promise<void> => until(what, cond, ms, 20);
 
 const pidOf = (d: SimDir) => Number(readFileSync(d.pidfile, 'utf8').trim());
 const logOf = (d: SimDir) => (existsSync(d.logPath) ? readFileSync(d.logPath, 'utf8') : '');

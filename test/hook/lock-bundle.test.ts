@@ -7,6 +7,7 @@
 // true ("a lock whose holder is gone" fails: it waited for a dead pid); no run.cancel on
 // SIGTERM ("a stop during a restore" fails: the restore went on and never wrote its record).
 import t from 'tap';
+import { until } from '../helpers/wait.ts';
 import { spawnSync } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -20,14 +21,6 @@ function startsPer(r: Rig): Map<string, number> {
   return m;
 }
 
-/** Resolves once `test` holds, polling; rejects after `ms`. */
-async function until(what: string, test: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** A pid that ran and is gone now (a lock left by a crash). */
 function deadPid(): number {

@@ -8,6 +8,7 @@
 // (decideLock never returning `signal`: the stop waited its bound while the restore started
 // every container, "a stop during" fails).
 import t from 'tap';
+import { until } from '../helpers/wait.ts';
 import { BootSim } from '../helpers/boot.ts';
 import { containerId } from '../helpers/sim-state.ts';
 
@@ -25,13 +26,6 @@ function startsPer(sim: BootSim): Map<string, number> {
   return m;
 }
 
-async function until(what: string, test: () => boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 t.test('two starts launched together: one start request per container; the second waits, then finds every jail running', async (t) => {
   const sim = await BootSim.create(t, {
@@ -64,7 +58,7 @@ t.test('a stop during a foreground restore ends the restore first, then stops wh
   });
   t.equal((await sim.service('kleened', 'start')).code, 0, 'kleened runs');
   const start = sim.service('kleene_containers', 'start');
-  await until('the first start request', () => startsPer(sim).size >= 1);
+  await until('the first start request', () => startsPer(sim).size >= 1, 30_000, 50);
   const stop = await sim.service('kleene_containers', 'stop');
   const restore = await start;
   t.match(stop.stdout, /^ending the restore in progress first \(pid \d+\): SIGTERM, then waiting up to 20 s/m, 'the stop says it ends the restore');
