@@ -14,9 +14,12 @@ import type { SimState, StateSpec } from '../helpers/sim-state.ts';
 
 interface Run { code: number; stdout: string; stderr: string }
 function shim(name: string, args: string[], statePath: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return run(join(SHIMS_DIR, name), args, statePath, extraEnv);
+}
+function run(file: string, args: string[], statePath: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
     const { NODE_OPTIONS: _tapLoader, ...env } = process.env; // see prepareSimDir
-    execFile(join(SHIMS_DIR, name), args, { env: { ...env, KLEENE_SIM_STATE: statePath, ...extraEnv } }, (err, stdout, stderr) => {
+    execFile(file, args, { env: { ...env, KLEENE_SIM_STATE: statePath, ...extraEnv } }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
   });
@@ -209,4 +212,57 @@ t.test('the double and the shims share one state: a start shows in jls, a stop r
   t.equal((await shim('jexec', [id, 'true'], statePath)).code, 0);
   t.equal((await request(socket, 'POST', `/containers/${id}/stop`)).status, 200);
   t.equal((await shim('jls', ['-j', id], statePath)).code, 1, 'gone after stop');
+});
+
+// The sh fronts of jls and zfs print the hook's forms from views state.mjs keeps beside the
+// state; the view must be exactly what the node half prints, and must step aside for a fault.
+const JLS_HOOK = ['--libxo', 'json', 'jid', 'name'];
+const ZFS_HOOK = ['list', '-H', '-p', '-o', 'name,mounted,mountpoint', '-t', 'filesystem'];
+function nodeHalf(name: string, args: string[], statePath: string): Promise<Run> {
+  return run(process.execPath, [join(SHIMS_DIR, `${name}.cjs`), ...args], statePath);
+}
+
+t.test('the fronts answer the hook\'s forms from the views, byte for byte what the node half prints', async (t) => {
+  const { existsSync } = await import('node:fs');
+  const spec: StateSpec = {
+    ...twoJails,
+    jails: [...twoJails.jails!, { name: 'going', jid: 3, dying: true }],
+    volumes: ['data'],
+    datasets: { 'zroot/kleene/volumes/data': { mounted: 'no' }, 'zroot/kleene/image': { mountpoint: 'legacy' } },
+  };
+  const { path } = stateFile(t, spec);
+  for (const [name, args, suffix] of [['jls', JLS_HOOK, '.jls'], ['zfs', ZFS_HOOK, '.zfs']] as const) {
+    t.ok(existsSync(path + suffix), `${name}'s view is kept`);
+    const front = await shim(name, [...args], path);
+    const full = await nodeHalf(name, [...args], path);
+    t.equal(full.code, 0);
+    t.not(full.stdout, '', `${name} has something to print`);
+    t.same(front, full, `${name}: the front prints what ${name}.cjs prints`);
+  }
+  t.notMatch((await shim('jls', JLS_HOOK, path)).stdout, /going/, 'a dying jail is left out, as jls.cjs leaves it out');
+});
+
+t.test('a fault removes the view, so the front runs the node half and the fault shows', async (t) => {
+  const { existsSync } = await import('node:fs');
+  const { path, state } = stateFile(t, twoJails);
+  writeState(path, { ...state, faults: { jls: { stderr: 'jls: jail_get: Operation not permitted', exit_code: 1 }, zfs: { exit_code: 1, stderr: 'internal error' } } });
+  t.notOk(existsSync(`${path}.jls`), 'no jls view while jls fails');
+  t.notOk(existsSync(`${path}.zfs`), 'no zfs view while zfs fails');
+  const j = await shim('jls', JLS_HOOK, path);
+  t.equal(j.code, 1);
+  t.match(j.stderr, /Operation not permitted/);
+  const z = await shim('zfs', ZFS_HOOK, path);
+  t.equal(z.code, 1);
+  t.match(z.stderr, /internal error/);
+  writeState(path, { ...state, faults: {} });
+  t.same(await shim('jls', JLS_HOOK, path), await nodeHalf('jls', JLS_HOOK, path), 'the fault cleared, the view is back and right');
+});
+
+t.test('zfs mount drops the list view before it changes the state', async (t) => {
+  const { existsSync } = await import('node:fs');
+  const { path } = stateFile(t, { volumes: ['v'], datasets: { 'zroot/kleene/volumes/v': { mounted: 'no' } } });
+  t.match((await shim('zfs', ZFS_HOOK, path)).stdout, /^zroot\/kleene\/volumes\/v\tno\t/m);
+  t.equal((await shim('zfs', ['mount', 'zroot/kleene/volumes/v'], path)).code, 0);
+  t.notOk(existsSync(`${path}.zfs`), 'the view is gone: it would say "no"');
+  t.match((await shim('zfs', ZFS_HOOK, path)).stdout, /^zroot\/kleene\/volumes\/v\tyes\t/m);
 });

@@ -132,6 +132,8 @@ for f in "$D"/shims/*; do
 	safe "$dest"
 	rm -f "$dest"
 	install -m 0555 "$f" "$dest"
+	# A sh front's node half (jls.cjs beside jls) goes beside it.
+	[ ! -f "$f.cjs" ] || install -m 0444 "$f.cjs" "$dest.cjs"
 done
 echo READY
 # Live until the test process closes our stdin (or destroy() kills PID 1).

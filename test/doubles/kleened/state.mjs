@@ -3,8 +3,11 @@
 // Plain JS with node builtins only: the double must start fast without a TypeScript loader.
 // Writes go through temp file + rename so a shim never reads a half-written file.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync, mkdirSync, unlinkSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync, mkdirSync, unlinkSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, basename } from 'node:path';
+
+const require = createRequire(import.meta.url);
 
 export const DEFAULT_STATE_PATH = '/var/db/kleene-sim/state.json';
 export const DEFAULT_KLEENE_ROOT = 'zroot/kleene';
@@ -115,17 +118,45 @@ export function readState(path = statePathFromEnv()) {
   return normalizeState(JSON.parse(text));
 }
 
-/** Writes the state atomically (temp file in the same directory, then rename). */
-export function writeState(path, state) {
-  mkdirSync(dirname(path), { recursive: true });
+/**
+ * The shims' answers to the hook's forms, kept beside the state (`<state>.jls`, `<state>.zfs`) so
+ * that the sh fronts of jls and zfs print them without a node start. Each is the shim's own
+ * answer for this state, or null (no view: the front runs the shim) when that answer is not a
+ * plain success, as with a fault set.
+ */
+export const SHIM_VIEWS = [
+  { suffix: '.jls', shim: '../shims/jls.cjs', argv: ['--libxo', 'json', 'jid', 'name'] },
+  { suffix: '.zfs', shim: '../shims/zfs.cjs', argv: ['list', '-H', '-p', '-o', 'name,mounted,mountpoint', '-t', 'filesystem'] },
+];
+
+function shimView(v, state) {
+  const r = require(v.shim).answer(v.argv, JSON.parse(JSON.stringify(state)));
+  return r.code === 0 && r.stderr === '' && !r.delayMs ? r.stdout : null;
+}
+
+function writeAtomic(path, text) {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}`);
-  writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n');
+  writeFileSync(tmp, text);
   try {
     renameSync(tmp, path);
   } catch (e) {
     try { unlinkSync(tmp); } catch { /* already gone */ }
     throw e;
   }
+}
+
+/**
+ * Writes the state atomically (temp file in the same directory, then rename), and the shims'
+ * views of it: a view that goes is removed before the state changes and a view that stays is
+ * written after it, so a reader never pairs a view with a state it does not match (at worst it
+ * sees the jails of the moment before).
+ */
+export function writeState(path, state) {
+  mkdirSync(dirname(path), { recursive: true });
+  const views = SHIM_VIEWS.map((v) => [path + v.suffix, shimView(v, state)]);
+  for (const [file, text] of views) if (text === null) rmSync(file, { force: true });
+  writeAtomic(path, JSON.stringify(state, null, 2) + '\n');
+  for (const [file, text] of views) if (text !== null) writeAtomic(file, text);
 }
 
 /** Read-modify-write in one synchronous step (atomic within this process's event loop).
