@@ -16,9 +16,22 @@ import type { JailAnswer } from './jail-watch.ts';
 import type { ContainerResult } from '../model/run.ts';
 import { realClock, type Clock } from './sleep.ts';
 
+/** A start made ready ahead of its turn (KleenedApi.prepareStart): used by start, or discarded. */
+export interface Prepared {
+  discard(): Promise<void>;
+}
+
 export interface StartActions {
-  /** Starts the container through kleened (exec/create + WebSocket start); resolves at Close 1001, rejects with a reason. */
-  start(t: Target, signal: AbortSignal): Promise<void>;
+  /**
+   * Starts the container through kleened (exec/create + WebSocket start); resolves at Close 1001,
+   * rejects with a reason. `prepared`: what prepare() made for this container.
+   */
+  start(t: Target, signal: AbortSignal, prepared?: Prepared): Promise<void>;
+  /**
+   * Makes the container's start ready ahead of its turn (its exec instance and an open socket),
+   * so that a freed slot costs one frame. Without it every start does it all in its slot.
+   */
+  prepare?(t: Target): Prepared;
   /** Resolves once the container's ready check passes; rejects when it cannot. */
   ready(t: Target, signal: AbortSignal): Promise<void>;
   /**
@@ -59,6 +72,8 @@ interface Node {
   wave: number;
   result?: ContainerResult;
   startedAt?: number;
+  /** Its start, made ready ahead (prepareAhead), until the start takes it or it is discarded. */
+  prepared?: Prepared;
 }
 
 /**
@@ -73,6 +88,10 @@ export class RestoreRun {
   private readonly nodes = new Map<string, Node>();
   private readonly heap: MinHeap<Node>;
   private inFlight = 0;
+  /** Nodes holding a prepared start they have not used yet. */
+  private preparedCount = 0;
+  /** Prepared starts given up; `done` waits for them (each bounded). */
+  private readonly discards: Promise<void>[] = [];
   private finals = 0;
   /** Why the run was ended early (cancel); from then on nothing more is started. */
   private ended: string | undefined;
@@ -164,7 +183,10 @@ export class RestoreRun {
         }
         n.unmet = unmet;
         if (unmet === 0) this.enqueue(n);
-        else n.state = 'waiting';
+        else {
+          n.state = 'waiting';
+          this.prepareAhead();
+        }
       }
     }
   }
@@ -194,6 +216,37 @@ export class RestoreRun {
       void this.startOne(n);
     }
     if (this.inFlight === 0 && this.heap.size === 0) this.actions.idle?.();
+    this.prepareAhead();
+  }
+
+  /**
+   * Prepares the starts that come next, at most `jobs` at a time: the queued ones (waiting for
+   * a slot), then those whose every missing dependency is already being started. Preparing is
+   * no work for kleened (an exec instance and an idle socket; the `jobs` bound is on start
+   * frames kleened has not answered), and takes the exec/create and the WebSocket upgrade, two
+   * round trips, off the moment a slot frees or a dependency comes up. A prepared start that is
+   * not used (its dependency failed, the run was ended) is discarded.
+   */
+  private prepareAhead(): void {
+    const prepare = this.actions.prepare;
+    if (!prepare || this.ended !== undefined) return;
+    const limit = Math.max(1, this.opts.jobs);
+    if (this.preparedCount >= limit) return;
+    for (const id of this.skel.order) {
+      const n = this.nodes.get(id)!;
+      if (n.prepared || !(n.state === 'queued' || (n.state === 'waiting' && this.depsUnderway(n)))) continue;
+      n.prepared = prepare.call(this.actions, n.t);
+      if (++this.preparedCount >= limit) return;
+    }
+  }
+
+  /** Every dependency of `n` is up or being started. */
+  private depsUnderway(n: Node): boolean {
+    for (const d of n.t.depends) {
+      const dn = this.nodes.get(d);
+      if (dn && d !== n.t.id && !dn.up && dn.state !== 'active') return false;
+    }
+    return true;
   }
 
   /**
@@ -224,10 +277,15 @@ export class RestoreRun {
     n.wave = 1 + Math.max(0, ...t.depends.map((d) => this.nodes.get(d)?.wave ?? 0));
     this.opts.emit({ type: 'start-requested', id: t.id, name: t.name, at: this.opts.at(), wave: n.wave, depends: t.depends });
     let phase: 'start' | 'jail' | 'ready' = 'start';
+    const prepared = n.prepared;
+    if (prepared) {
+      n.prepared = undefined;
+      this.preparedCount--;
+    }
     try {
-      await bounded(this.actions.start(t, signal), signal);
+      await bounded(this.actions.start(t, signal, prepared), signal);
       this.opts.emit({ type: 'start-done', id: t.id, at: this.opts.at() });
-      // `jobs` bounds the starts in flight to kleened (exec/create to its Close 1001): kleened
+      // `jobs` bounds the starts in flight to kleened (start frame to its Close 1001): kleened
       // answers once `jail -c` is spawned, and holding the slot while jls confirms the jail
       // would help nobody (dependents wait for the confirmation, not for the slot) and cost one
       // jls round trip per start on the jobs-bound path. The container is up for its
@@ -319,6 +377,11 @@ export class RestoreRun {
   }
 
   private final(n: Node, r: ContainerResult): void {
+    if (n.prepared) {
+      this.discards.push(n.prepared.discard());
+      n.prepared = undefined;
+      this.preparedCount--;
+    }
     n.state = 'final';
     n.result = r;
     this.finals++;
@@ -334,7 +397,10 @@ export class RestoreRun {
   }
 
   private checkDone(): void {
-    if (this.finals === this.nodes.size) this.resolveDone(new Map([...this.nodes].map(([id, n]) => [id, n.result!])));
+    if (this.finals !== this.nodes.size) return;
+    const results = new Map([...this.nodes].map(([id, n]) => [id, n.result!]));
+    if (this.discards.length === 0) this.resolveDone(results);
+    else void Promise.all(this.discards).then(() => this.resolveDone(results));
   }
 }
 

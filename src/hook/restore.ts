@@ -4,7 +4,8 @@
 // first start does not wait for the slowest fact. No request is made per container before its
 // start. The decisions are the plan's (planSkeleton, decideOwn).
 import { planSkeleton } from '../plan/restore.ts';
-import type { EntryProblem } from '../plan/types.ts';
+import type { EntryProblem, Target } from '../plan/types.ts';
+import type { PreparedStart } from '../kleened/types.ts';
 import { hostPath, since, type HookContext } from './context.ts';
 import { RestoreRun, type StartActions } from './execute.ts';
 import { INVENTORY_TIMEOUT_MS, datasetsFact, got, jailsFact, mountsFact } from './inventory.ts';
@@ -92,7 +93,8 @@ export async function runRestore(ctx: HookContext): Promise<Report> {
   const api = deps.api(address);
   const watch = new JailWatch(() => deps.listJails(config.tools.jls, { timeoutMs: INVENTORY_TIMEOUT_MS }));
   const actions: StartActions = {
-    start: (t, signal) => api.startContainer(t.id, signal),
+    start: (t, signal, prepared) => api.startContainer(t.id, signal, prepared as PreparedStart | undefined),
+    ...(api.prepareStart ? { prepare: (t: Target) => api.prepareStart!(t.id) } : {}),
     ready: (t, signal) => waitReady(t.settings.ready, t.id, config.tools.jexec, deps, signal),
     jail: (id, deadline, urgent) => watch.want(id, deadline, urgent),
     idle: () => watch.flush(),

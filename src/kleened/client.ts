@@ -1,11 +1,11 @@
 // kleened's API client over its unix socket: one method per request boot needs, each bounded by
 // the caller's AbortSignal, answers checked against the shapes in openapi.json. Decides nothing.
 import { ApiError } from '../errors.ts';
-import { startExecDetached } from './exec-start.ts';
+import { OpenedStartSocket, startExecDetached } from './exec-start.ts';
 import { errorText, requestKleened, type HttpAnswer } from './http.ts';
 import {
   CONTAINER_CONFIG_KEYS, type ContainerConfig, type ContainerInspect, type ContainerSummary, type KleenedApi,
-  type MountPoint, type Volume, type VolumeInspect,
+  type MountPoint, type PreparedStart, type Volume, type VolumeInspect,
 } from './types.ts';
 
 /** Creates the client for kleened listening on `socket`. */
@@ -20,6 +20,12 @@ export function createKleenedClient(socket: string): KleenedApi {
     return parseJson(method, path, answer);
   };
   const enc = encodeURIComponent;
+  const createExec = async (id: string, signal: AbortSignal): Promise<string> => {
+    // ExecConfig with an empty cmd: kleened runs the container's own command (openapi.json).
+    const v = await call('POST', '/exec/create', { container_id: id, cmd: [], env: [], user: '', tty: false }, signal, [201]) as { id?: unknown };
+    if (!v || typeof v.id !== 'string') throw shapeError('POST /exec/create', 'an IdResponse');
+    return v.id;
+  };
 
   return {
     async listContainers(signal) {
@@ -70,11 +76,27 @@ export function createKleenedClient(socket: string): KleenedApi {
         }),
       } satisfies VolumeInspect;
     },
-    async startContainer(id, signal) {
-      // ExecConfig with an empty cmd: kleened runs the container's own command (openapi.json).
-      const v = await call('POST', '/exec/create', { container_id: id, cmd: [], env: [], user: '', tty: false }, signal, [201]) as { id?: unknown };
-      if (!v || typeof v.id !== 'string') throw shapeError('POST /exec/create', 'an IdResponse');
-      await startExecDetached(socket, v.id, signal);
+    async startContainer(id, signal, prepared) {
+      if (prepared instanceof Prepared && prepared.containerId === id && prepared.use()) {
+        let execId: string;
+        let ws;
+        const taken = prepared.opened.take();
+        try {
+          execId = await untilAborted(prepared.exec, signal);
+          ws = await untilAborted(taken, signal);
+        } catch (err) {
+          void taken.then((w) => w?.terminate());
+          prepared.giveUp();
+          throw err;
+        }
+        await startExecDetached(socket, execId, signal, ws);
+        return;
+      }
+      await startExecDetached(socket, await createExec(id, signal), signal);
+    },
+    prepareStart(id) {
+      return new Prepared(id, socket, createExec, (execId) => call('POST',
+        `/exec/${enc(execId)}/stop?force_stop=false&stop_container=false`, undefined, AbortSignal.timeout(DISCARD_TIMEOUT_MS), [200]));
     },
     async stopContainer(id, signal) {
       await call('POST', `/containers/${enc(id)}/stop`, undefined, signal, [200]);
@@ -85,6 +107,68 @@ export function createKleenedClient(socket: string): KleenedApi {
       await call('POST', `/containers/${enc(container.id)}/update`, updateBody(change), signal, [201]);
     },
   };
+}
+
+/** How long giving up a prepared start may take (destroying its exec instance). */
+const DISCARD_TIMEOUT_MS = 2000;
+
+/** A start made ready ahead of its turn: its exec instance being created, its socket being opened. */
+class Prepared implements PreparedStart {
+  readonly exec: Promise<string>;
+  readonly opened: OpenedStartSocket;
+  private readonly ctl = new AbortController();
+  private state: 'ready' | 'used' | 'gone' = 'ready';
+
+  constructor(readonly containerId: string, socket: string, create: (id: string, signal: AbortSignal) => Promise<string>,
+    private readonly destroy: (execId: string) => Promise<unknown>) {
+    this.exec = create(containerId, this.ctl.signal);
+    // Awaited by the start, or never (discarded): its failure is the start's to report.
+    this.exec.catch(() => {});
+    this.opened = new OpenedStartSocket(socket);
+  }
+
+  /** Claims it for the start; false when it was given up already. */
+  use(): boolean {
+    if (this.state !== 'ready') return false;
+    this.state = 'used';
+    return true;
+  }
+
+  /** The start was cancelled before it used the instance: give it up too. */
+  giveUp(): void {
+    this.state = 'ready';
+    void this.discard();
+  }
+
+  async discard(): Promise<void> {
+    if (this.state !== 'ready') return;
+    this.state = 'gone';
+    this.opened.discard();
+    this.ctl.abort();
+    let execId: string;
+    try {
+      execId = await this.exec;
+    } catch {
+      return; // never created
+    }
+    // kleened keeps an exec instance that never started until it restarts; a failure here
+    // leaves one such record behind and nothing else.
+    await this.destroy(execId).catch(() => {});
+  }
+}
+
+/** `p`, or a rejection with the signal's reason when `signal` aborts first. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new ApiError('start-timeout', 'cancelled before the WebSocket start'));
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then((v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+      (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); });
+  });
 }
 
 /** A full ContainerConfig with `null` for every key not in `change`: kleened resets missing keys to defaults (FACTS). */

@@ -18,22 +18,80 @@ function loadWs(): Promise<typeof import('ws')> {
 /** Close code kleened uses for "started detached". */
 export const CLOSE_STARTED = 1001;
 
-/** Starts exec instance `execId` detached over kleened's socket; resolves on Close 1001, rejects with kleened's message otherwise or when `signal` aborts (the socket is then torn down). */
-export async function startExecDetached(socket: KleenedAddress, execId: string, signal: AbortSignal): Promise<void> {
+/**
+ * A start WebSocket opened ahead of its start: upgraded, nothing sent. kleened's handler waits
+ * for the first frame (the ExecStartConfig) and does no work until it comes, closing the
+ * connection after 60 s idle (cowboy's idle_timeout in lib/api/exec_start.ex). `take()` hands
+ * the socket over once it is open, or nothing when it cannot be (closed by kleened, failed):
+ * the start then opens its own.
+ */
+export class OpenedStartSocket {
+  private readonly ws: Promise<WebSocket | undefined>;
+  private discarded = false;
+
+  constructor(socket: KleenedAddress) {
+    this.ws = loadWs().then((mod) => new Promise<WebSocket | undefined>((resolve) => {
+      if (this.discarded) {
+        resolve(undefined);
+        return;
+      }
+      const ws = openStartSocket(socket, (mod.default ?? mod) as unknown as typeof WebSocket);
+      // Until the start takes it, an error or a close only means it is not to be used.
+      const gone = (): void => { ws.terminate(); resolve(undefined); };
+      ws.on('error', gone);
+      ws.on('close', gone);
+      ws.on('unexpected-response', gone);
+      ws.once('open', () => resolve(ws));
+    }), () => undefined);
+  }
+
+  /** The open socket, now the caller's (waiting for its upgrade if need be); undefined when it cannot be used. */
+  async take(): Promise<WebSocket | undefined> {
+    const ws = await this.ws;
+    if (!ws || this.discarded || ws.readyState !== ws.OPEN) {
+      ws?.terminate();
+      return undefined;
+    }
+    this.discarded = true;
+    ws.removeAllListeners('error');
+    ws.removeAllListeners('close');
+    ws.removeAllListeners('unexpected-response');
+    return ws;
+  }
+
+  /** Closes it unused. */
+  discard(): void {
+    if (this.discarded) return;
+    this.discarded = true;
+    void this.ws.then((ws) => ws?.terminate());
+  }
+}
+
+function openStartSocket(socket: KleenedAddress, WebSocketClass: typeof WebSocket): WebSocket {
+  const tcp = tcpTarget(socket);
+  // The URL's host is a placeholder: createConnection dials the unix socket itself, so a socket
+  // path with ':' or spaces (which ws+unix: URLs cannot carry) still works.
+  return new WebSocketClass('ws://localhost/exec/start', {
+    createConnection: () => (tcp ? net.connect({ host: tcp.host, port: tcp.port }) : net.connect({ path: socket })),
+    perMessageDeflate: false,
+  });
+}
+
+/**
+ * Starts exec instance `execId` detached over kleened's socket; resolves on Close 1001, rejects
+ * with kleened's message otherwise or when `signal` aborts (the socket is then torn down).
+ * `opened`: a socket opened ahead (OpenedStartSocket.take()), used instead of a new one.
+ */
+export async function startExecDetached(socket: KleenedAddress, execId: string, signal: AbortSignal, opened?: WebSocket): Promise<void> {
   const mod = await loadWs();
   const WebSocketClass = (mod.default ?? mod) as unknown as typeof WebSocket;
-  const tcp = tcpTarget(socket);
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
+      opened?.terminate();
       reject(new ApiError('start-timeout', 'cancelled before the WebSocket start'));
       return;
     }
-    // The URL's host is a placeholder: createConnection dials the unix socket itself, so a socket
-    // path with ':' or spaces (which ws+unix: URLs cannot carry) still works.
-    const ws = new WebSocketClass('ws://localhost/exec/start', {
-      createConnection: () => (tcp ? net.connect({ host: tcp.host, port: tcp.port }) : net.connect({ path: socket })),
-      perMessageDeflate: false,
-    });
+    const ws = opened ?? openStartSocket(socket, WebSocketClass);
     let lastMessage = '';
     let settled = false;
     const finish = (err?: Error): void => {
@@ -49,9 +107,9 @@ export async function startExecDetached(socket: KleenedAddress, execId: string, 
     };
     signal.addEventListener('abort', onAbort, { once: true });
 
-    ws.on('open', () => {
-      ws.send(JSON.stringify({ exec_id: execId, attach: false, start_container: true }));
-    });
+    const send = (): void => { ws.send(JSON.stringify({ exec_id: execId, attach: false, start_container: true })); };
+    if (opened) send();
+    else ws.on('open', send);
     ws.on('message', (data: WebSocket.RawData) => {
       const text = messageText(data.toString());
       if (text) lastMessage = text;

@@ -54,6 +54,18 @@ export const CONTAINER_CONFIG_KEYS: readonly (keyof ContainerConfig)[] = [
   'restart_policy', 'user',
 ];
 
+/** A start made ready ahead of its turn (KleenedApi.prepareStart). */
+export interface PreparedStart {
+  /** The container it is for. */
+  readonly containerId: string;
+  /**
+   * Gives it up, unused: the socket is closed and the exec instance destroyed (`POST
+   * /exec/{id}/stop`: kleened would otherwise keep it until it restarts). Resolves when that is
+   * done or has failed (bounded); never rejects.
+   */
+  discard(): Promise<void>;
+}
+
 /** What the API client offers; the hook takes it as an interface so tests pass doubles. */
 export interface KleenedApi {
   /** `GET /containers/list?all=true`: every container, running or not. */
@@ -64,8 +76,19 @@ export interface KleenedApi {
   listVolumes(signal: AbortSignal): Promise<Volume[]>;
   /** `GET /volumes/{name}/inspect`: the volume and its mountpoints, each naming its container. */
   inspectVolume(name: string, signal: AbortSignal): Promise<VolumeInspect>;
-  /** `POST /exec/create` then WebSocket `/exec/start` detached with start_container; resolves once kleened closes with 1001. */
-  startContainer(id: string, signal: AbortSignal): Promise<void>;
+  /**
+   * `POST /exec/create` then WebSocket `/exec/start` detached with start_container; resolves once
+   * kleened closes with 1001. `prepared` (from prepareStart for the same container): its exec
+   * instance and open socket are used, so that the start itself is one frame.
+   */
+  startContainer(id: string, signal: AbortSignal, prepared?: PreparedStart): Promise<void>;
+  /**
+   * Makes a start ready ahead of its turn: creates its exec instance and opens its WebSocket,
+   * sending nothing. kleened does no work for it until the start frame (the instance is a record
+   * in its ExecPool, the socket an idle connection). Either startContainer uses it or discard()
+   * gives it up.
+   */
+  prepareStart?(id: string): PreparedStart;
   /** `POST /containers/{id}/stop`. */
   stopContainer(id: string, signal: AbortSignal): Promise<void>;
   /**

@@ -156,8 +156,23 @@ export interface RequestLogEntry {
   conn?: number;
   dir?: 'in' | 'out';
   frame?: string;
+  /** On a start frame (the first frame of /exec/start): the container its exec instance is for. */
+  container_id?: string;
+  /** The double dropped the connection (`idle`: no frame within start_socket_idle_ms). */
+  dropped?: string;
   close?: number;
   reason?: string;
+}
+
+/**
+ * The starts kleened received, in order: each start frame on /exec/start with the container its
+ * exec instance is for. A start is its frame, not its exec/create: kleene-boot creates the exec
+ * instance of a start that comes next ahead of it (a prepared start).
+ */
+export function startFramesOf(log: readonly RequestLogEntry[]): Array<{ id: string; t_ms: number; seq: number }> {
+  return [...log].sort((a, b) => a.seq - b.seq)
+    .filter((e) => e.kind === 'ws' && e.dir === 'in' && e.container_id !== undefined)
+    .map((e) => ({ id: e.container_id!, t_ms: e.t_ms, seq: e.seq }));
 }
 
 /** Parses the request log (missing file = no entries). */

@@ -28,6 +28,8 @@ interface Opts {
   manualFacts?: boolean;
   /** The run's clock (default: the real one). */
   clock?: Clock;
+  /** Offer prepare() (a prepared start logs `prepare N`, its use `begin N prepared`, its discard `discarded N`); discard takes this many ms. */
+  prepare?: { discardMs: number };
 }
 
 /**
@@ -77,10 +79,16 @@ function harness(names: string[], o: Opts) {
   const watch = new JailWatch(async () => { log.push('jls'); await new Promise((r) => setTimeout(r, 15)); return [...jails]; },
     o.clock ? () => o.clock!.now() : undefined);
   const nameOf = (i: string): string => containers.find((c) => c.id === i)!.name;
+  let prepared = 0;
+  let maxPrepared = 0;
   const actions: StartActions = {
-    async start(tg) {
+    async start(tg, _signal, p) {
       const n = tg.name;
-      log.push(`begin ${n}`);
+      if (p) {
+        prepared--;
+        t.equal((p as unknown as { name: string }).name, n, `${n} got its own prepared start`);
+      }
+      log.push(p ? `begin ${n} prepared` : `begin ${n}`);
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       try {
@@ -101,6 +109,17 @@ function harness(names: string[], o: Opts) {
       }
     },
     jail: (i, deadline) => watch.want(i, deadline),
+    ...(o.prepare ? {
+      prepare: (tg: { name: string }) => {
+        log.push(`prepare ${tg.name}`);
+        maxPrepared = Math.max(maxPrepared, ++prepared);
+        return { name: tg.name, discard: async () => {
+          prepared--;
+          await new Promise((r) => setTimeout(r, o.prepare!.discardMs));
+          log.push(`discarded ${tg.name}`);
+        } };
+      },
+    } : {}),
   };
   const run = new RestoreRun(skel, containers, actions, {
     jobs: o.jobs ?? 4, startTimeoutMs: o.startTimeoutMs ?? 1000, ...(o.clock ? { clock: o.clock } : {}),
@@ -118,7 +137,7 @@ function harness(names: string[], o: Opts) {
     const m = await run.done;
     return Object.fromEntries([...m.values()].map((r) => [r.name, r]));
   };
-  return { run, log, events, jails, watch, results, max: () => maxInFlight };
+  return { run, log, events, jails, watch, results, max: () => maxInFlight, maxPrepared: () => maxPrepared, prepared: () => prepared };
 }
 
 t.test('a dependent starts only once its dependency\'s jail is seen in jls, not at kleened\'s answer', async (t) => {
@@ -316,4 +335,49 @@ t.test('a start frees its jobs slot at kleened\'s answer: the next start does no
   t.same([r.aa!.outcome, r.bb!.outcome], ['started', 'started']);
   t.ok(h.log.indexOf('begin bb') < h.log.indexOf('jail aa'), `bb began before aa's jail existed: ${h.log.join(', ')}`);
   t.equal(h.max(), 1, 'still one start in flight to kleened at a time');
+});
+
+t.test('starts waiting for a slot are prepared ahead, at most jobs of them, and each start uses its own', async (t) => {
+  // Mutation: dropping prepareAhead() from RestoreRun.pump leaves every start unprepared;
+  // `limit = jobs * 2` lets four be prepared at once.
+  const names = ['aa', 'bb', 'cc', 'dd', 'ee', 'ff', 'gg'];
+  const h = harness(names, { env: {}, jobs: 2, ms: Object.fromEntries(names.map((n) => [n, 30])), prepare: { discardMs: 0 } });
+  const r = await h.results();
+  t.ok(names.every((n) => r[n]!.outcome === 'started'));
+  t.equal(h.max(), 2, 'still two starts at once');
+  t.equal(h.maxPrepared(), 2, 'two prepared while five waited: not fewer, not more');
+  const unprepared = h.log.filter((l) => /^begin \w+$/.test(l));
+  t.same(unprepared, ['begin aa', 'begin bb'], 'only the two that found a free slot at once went unprepared');
+  t.equal(h.log.filter((l) => / prepared$/.test(l)).length, 5);
+  t.notOk(h.log.some((l) => l.startsWith('discarded')), 'nothing was given up');
+  t.equal(h.prepared(), 0, 'every prepared start was used');
+});
+
+t.test('a dependent prepared while its dependency starts is discarded when the dependency fails; done waits for that', async (t) => {
+  const h = harness(['db', 'web'], { env: { kleene_containers_web_depend: 'db' }, fail: ['db'], ms: { db: 40 }, prepare: { discardMs: 60 } });
+  const r = await h.results();
+  t.equal(r.db!.outcome, 'failed');
+  t.equal(r.web!.outcome, 'blocked-dependency');
+  t.ok(h.log.includes('prepare web'), 'web was prepared while db was being started');
+  t.notOk(h.log.some((l) => l.startsWith('begin web')), 'and never started');
+  t.ok(h.log.includes('discarded web'), 'its prepared start was given up before the run reported');
+  t.equal(h.prepared(), 0);
+});
+
+t.test('a dependent is not prepared while its dependency only waits (nothing says it will start)', async (t) => {
+  const h = harness(['db', 'api', 'web'], { env: { kleene_containers_api_depend: 'db', kleene_containers_web_depend: 'api' }, jobs: 1, prepare: { discardMs: 0 } });
+  await h.results();
+  const i = (l: string) => h.log.indexOf(l);
+  t.ok(i('prepare web') > i('begin api prepared'), 'web is prepared only once api is being started');
+  t.ok(i('prepare api') > i('begin db'), 'api only once db is');
+});
+
+t.test('ending the run discards the starts it had prepared', async (t) => {
+  const h = harness(['aa', 'bb', 'cc'], { env: {}, jobs: 1, hang: ['aa'], prepare: { discardMs: 10 }, startTimeoutMs: 5000 });
+  await new Promise((r) => setTimeout(r, 50));
+  h.run.cancel('the restore was ended by SIGTERM', 20);
+  const r = await h.results();
+  t.equal(r.bb!.outcome, 'blocked');
+  t.ok(h.log.includes('discarded bb'), 'bb\'s prepared start was given up');
+  t.equal(h.prepared(), 0, 'none left');
 });

@@ -8,6 +8,7 @@
 // SIGTERM ("a stop during a restore" fails: the restore went on and never wrote its record).
 import t from 'tap';
 import { until } from '../helpers/wait.ts';
+import { startFramesOf } from '../helpers/sim-state.ts';
 import { spawnSync } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -107,8 +108,8 @@ t.test('a stop during a restore ends the restore first: nothing is started after
   t.match(rest.stdout, /: blocked: not started: the restore was ended by SIGTERM$/m, 'what it had not started yet is not started');
   t.match(rest.stdout, /^restore: FAILED: 4 containers/m, 'and it closed its report');
   t.ok(startRequests(r).length < names.length, `it stopped starting new containers (${startRequests(r).length} asked)`);
-  const firstStop = r.requests().find((e) => e.kind === 'http' && /\/stop$/.test(e.path ?? ''));
-  const lastCreate = r.requests().filter((e) => e.path === '/exec/create').at(-1)!;
+  const firstStop = r.requests().find((e) => e.kind === 'http' && /^\/containers\/.*\/stop$/.test(e.path ?? ''));
+  const lastCreate = startFramesOf(r.requests()).at(-1)!;
   if (firstStop) t.ok(firstStop.t_ms > lastCreate.t_ms, 'every start request came before the first stop request');
   t.equal(stop.code, 0, stop.stdout + stop.stderr);
   t.match(stop.stdout, /^waited [0-9.]+ s for pid \d+ \(restore\) to release /m);

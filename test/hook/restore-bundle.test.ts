@@ -1,7 +1,7 @@
 // `hook.js restore` as boot runs it: the real bundle, a child process, the kleened double on a
 // unix socket and the jls/zfs/jexec/logger shims sharing the sim state.
 import t from 'tap';
-import { writeState } from '../helpers/sim-state.ts';
+import { startFramesOf, writeState } from '../helpers/sim-state.ts';
 import { lastRecord, maxStartsToKleened, rig, startRequests, startedAt, syslogLines } from './rig.ts';
 
 t.test('starts dependencies first and a dependent only once they run', async (t) => {
@@ -16,14 +16,14 @@ t.test('starts dependencies first and a dependent only once they run', async (t)
   t.same(order.slice(0, 2).sort(), [r.id('db'), r.id('cache')].sort(), 'db and cache are asked for first, together');
   t.equal(order[2], r.id('web'), 'web last');
   const done = startedAt(r);
-  const webAsked = r.requests().find((e) => e.path === '/exec/create' && (e.body as { container_id: string }).container_id === r.id('web'))!.t_ms;
+  const webAsked = startFramesOf(r.requests()).find((e) => e.id === r.id('web'))!.t_ms;
   t.ok(webAsked >= done.get(r.id('db'))!, 'web was asked for after db\'s jail existed');
   t.match(run.stdout, /^web \([0-9a-f]{12}\): started$/m);
   t.match(run.stdout, /restore: ok: 3 containers: 3 started/);
 });
 
 t.test('never runs more than kleene_containers_jobs starts at once', async (t) => {
-  // jobs bounds the starts in flight to kleened (exec/create to its Close 1001); a jail that
+  // jobs bounds the starts in flight to kleened (start frame to its Close 1001); a jail that
   // `jail -c` is still creating after the Close holds no slot. Mutation: `this.inFlight < jobs + 1`
   // in RestoreRun.pump makes three at once.
   const names = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'];
@@ -226,4 +226,55 @@ t.test('import_on_startup: kleened\'s on-startup containers are left to kleened,
   t.match(run.stdout, /^autorunning \([0-9a-f]{12}\): already running$/m);
   t.notOk(run.stdout.includes('manual'));
   t.equal(r.state().events.filter((e) => e.detail?.source === 'api').length, 0, 'kleene-boot started nothing (kleened re-running autorunning is kleened\'s own defect)');
+});
+
+t.test('a start that waits for a slot goes on a socket opened ahead; every exec instance is used, none left in kleened', async (t) => {
+  // Mutation: without `prepare` in runRestore's actions every start upgrades its socket only
+  // once its slot is free.
+  const names = ['b1', 'b2', 'b3', 'b4', 'b5'];
+  const r = await rig(t, { containers: names.map((name) => ({ name, faults: { start_delay_ms: 100 } })) });
+  const run = await r.hook(['restore'], { kleene_containers_list: names.join(' '), kleene_containers_jobs: '2' });
+  t.equal(run.code, 0, run.stdout + run.stderr);
+  t.equal(maxStartsToKleened(r), 2, 'still two starts at once to kleened');
+  // A start whose socket was upgraded before the answer that freed its slot was prepared ahead;
+  // one prepared only once its slot is free upgrades after that answer.
+  const log = [...r.requests()].sort((a, b) => a.seq - b.seq);
+  const upgradedAt = new Map<number, number>();
+  let lastAnswer = -1;
+  let ahead = 0;
+  for (const e of log) {
+    if (e.kind === 'http' && e.path === '/exec/start' && e.status === 101) upgradedAt.set(e.conn!, e.seq);
+    if (e.kind === 'ws' && e.dir === 'out' && e.close === 1001) lastAnswer = e.seq;
+    if (e.kind === 'ws' && e.dir === 'in' && e.container_id !== undefined && upgradedAt.get(e.conn!)! < lastAnswer) ahead++;
+  }
+  t.ok(ahead >= 2 && ahead <= 3, `${ahead} of the 3 starts that waited for a slot went on a socket opened ahead`);
+  t.equal(r.state().stats.execs_unused, 0, 'no exec instance left unstarted in kleened');
+  t.equal(r.state().stats.starts_total, 5);
+});
+
+t.test('a start prepared for a dependent whose dependency fails is destroyed in kleened', async (t) => {
+  const r = await rig(t, { containers: [
+    { name: 'db', faults: { start_delay_ms: 150, start_result: '1011', start_error: 'jail: exec.prestart failed' } },
+    { name: 'web' },
+  ] });
+  const run = await r.hook(['restore'], { kleene_containers_list: 'db web', kleene_containers_web_depend: 'db' });
+  t.equal(run.code, 1);
+  t.match(run.stdout, /^web \([0-9a-f]{12}\): blocked by dependency: dependency db/m);
+  const creates = r.requests().filter((e) => e.kind === 'http' && e.path === '/exec/create');
+  t.equal(creates.length, 2, 'web\'s exec instance was created ahead, while db was starting');
+  t.same(startRequests(r), [r.id('db')], 'web was never started');
+  t.ok(r.requests().some((e) => e.kind === 'http' && /^\/exec\/[^/]+\/stop$/.test(e.path ?? '') && e.query?.stop_container === 'false' && e.status === 200),
+    'its exec instance was stopped (destroyed), not its container');
+  t.equal(r.state().stats.execs_unused, 0, 'none left in kleened');
+  t.equal(r.state().stats.execs_destroyed, 1);
+});
+
+t.test('kleened dropping a socket opened ahead (idle): the start opens its own and goes', async (t) => {
+  const names = ['c1', 'c2', 'c3'];
+  const r = await rig(t, { containers: names.map((name) => ({ name, faults: { start_delay_ms: 150 } })), faults: { start_socket_idle_ms: 30 } });
+  const run = await r.hook(['restore'], { kleene_containers_list: names.join(' '), kleene_containers_jobs: '1' });
+  t.equal(run.code, 0, run.stdout + run.stderr);
+  t.ok(r.requests().some((e) => e.dropped === 'idle'), 'kleened dropped at least one socket opened ahead');
+  t.equal(r.state().stats.starts_total, 3, 'every container started anyway');
+  t.equal(r.state().stats.execs_unused, 0);
 });

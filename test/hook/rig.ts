@@ -9,7 +9,7 @@ import { execa, type ResultPromise } from 'execa';
 import { checkRecord, type RecordCommand, type RunRecord } from '../../src/record/schema.ts';
 import { startKleened, type KleenedHandle } from '../doubles/kleened/server.mjs';
 import {
-  SHIMS_DIR, containerId, makeState, readRequestLog, readState, writeState, type RequestLogEntry, type SimState, type StateSpec,
+  SHIMS_DIR, containerId, makeState, readRequestLog, readState, startFramesOf, writeState, type RequestLogEntry, type SimState, type StateSpec,
 } from '../helpers/sim-state.ts';
 
 /** The bundle under test; KLEENE_HOOK_JS overrides it (e.g. a bundle built elsewhere). */
@@ -120,22 +120,26 @@ export function lastRecord(r: Rig, command: RecordCommand): RunRecord {
 }
 
 /** Container ids whose start the hook asked for (POST /exec/create), in request order. */
+/**
+ * The containers in the order their starts reached kleened: the start frame on /exec/start,
+ * not the exec/create, which kleene-boot may send ahead of the start (a prepared start).
+ */
 export function startRequests(r: Rig): string[] {
-  return r.requests().filter((e) => e.kind === 'http' && e.path === '/exec/create')
-    .map((e) => (e.body as { container_id: string }).container_id);
+  return startFramesOf(r.requests()).map((e) => e.id);
 }
 
 /**
  * Most starts in flight to kleened at once, from the double's request log: a start counts from
- * its WebSocket upgrade on /exec/start to kleened's Close (what `kleene_containers_jobs`
- * bounds; the jail `jail -c` creates after the Close is not counted).
+ * its start frame on /exec/start to kleened's Close (what `kleene_containers_jobs` bounds; a
+ * socket opened ahead and still idle is no work for kleened, and the jail `jail -c` creates
+ * after the Close is not counted).
  */
 export function maxStartsToKleened(r: Rig): number {
   let now = 0;
   let max = 0;
   const open = new Set<number>();
   for (const e of [...r.requests()].sort((a, b) => a.seq - b.seq)) {
-    if (e.kind === 'http' && e.path === '/exec/start' && e.status === 101 && e.conn !== undefined) {
+    if (e.kind === 'ws' && e.dir === 'in' && e.container_id !== undefined && e.conn !== undefined) {
       open.add(e.conn);
       max = Math.max(max, ++now);
     } else if (e.kind === 'ws' && e.dir === 'out' && e.close !== undefined && e.conn !== undefined && open.delete(e.conn)) {

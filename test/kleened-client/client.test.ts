@@ -208,3 +208,39 @@ t.test('contract: every request the client sends exists in openapi.json with tha
     t.ok(e.status! < 400, `${e.method} ${path} answered ${e.status}`);
   }
 });
+
+t.test('a prepared start: its exec instance and socket are made ahead, and the start sends only the frame on them', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'web', faults: { start_delay_ms: 10 } }] });
+  const id = containerId(readState(r.statePath), 'web');
+  const api = createKleenedClient(r.socket);
+  const p = api.prepareStart!(id);
+  await waitFor('the exec instance and the upgrade', () => {
+    const log = readRequestLog(r.requestLog);
+    return log.some((e) => e.path === '/exec/create') && log.some((e) => e.path === '/exec/start' && e.status === 101);
+  });
+  t.equal(readState(r.statePath).stats.starts_total, 0, 'nothing started yet');
+  await api.startContainer(id, sig(), p);
+  const log = readRequestLog(r.requestLog);
+  t.equal(log.filter((e) => e.path === '/exec/create').length, 1, 'no second exec instance');
+  t.equal(log.filter((e) => e.kind === 'http' && e.path === '/exec/start').length, 1, 'no second socket');
+  t.ok(log.some((e) => e.kind === 'ws' && e.close === 1001), 'started');
+  t.equal(readState(r.statePath).stats.execs_unused, 0);
+  t.equal(await p.discard().then(() => readRequestLog(r.requestLog).some((e) => /\/stop$/.test(e.path ?? ''))), false, 'discarding a used one does nothing');
+});
+
+t.test('a discarded prepared start closes its socket and destroys its exec instance', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'web' }] });
+  const id = containerId(readState(r.statePath), 'web');
+  const api = createKleenedClient(r.socket);
+  const p = api.prepareStart!(id);
+  await waitFor('the exec instance', () => readState(r.statePath).stats.execs_unused === 1);
+  await p.discard();
+  const log = readRequestLog(r.requestLog);
+  const stop = log.find((e) => e.kind === 'http' && /^\/exec\/[0-9a-f]+\/stop$/.test(e.path ?? ''));
+  t.same(stop && { status: stop.status, query: stop.query }, { status: 200, query: { force_stop: 'false', stop_container: 'false' } });
+  assertInSpec('POST', stop!.path! + '?force_stop=false&stop_container=false', undefined);
+  t.equal(readState(r.statePath).stats.execs_unused, 0, 'none left in kleened');
+  t.equal(readState(r.statePath).stats.starts_total, 0, 'and nothing started');
+  await waitFor('the socket closed', () => readRequestLog(r.requestLog).some((e) => e.kind === 'ws' && e.dir === 'in' && e.close !== undefined));
+  t.pass('the socket was closed');
+});

@@ -5,7 +5,7 @@ import t from 'tap';
 import type { Test } from 'tap';
 import type { SimHost } from '../helpers/sim-host.ts';
 import { createRcdHost, FAST_RC_CONF, P, rc, requestLog, type RcdHostOptions } from '../helpers/rcd.ts';
-import { readState } from '../helpers/sim-state.ts';
+import { readState, startFramesOf } from '../helpers/sim-state.ts';
 
 t.jobs = 2;
 
@@ -102,7 +102,7 @@ t.test('start restores the listed containers through kleened and reports each', 
   t.match(r.stdout, /^web \([0-9a-f]{12}\): started$/m);
   const state = readState(host.path(P.state));
   t.equal(state.jails.length, 2, 'both jails run');
-  const starts = requestLog(host).filter((e) => e.kind === 'http' && e.path === '/exec/create');
+  const starts = startFramesOf(requestLog(host));
   t.equal(starts.length, 2);
   t.match(await host.syslog(), /kleene_containers: .*web \([0-9a-f]{12}\): started/);
   const status = await rc(host, P.containersRc, 'status');
@@ -110,7 +110,7 @@ t.test('start restores the listed containers through kleened and reports each', 
   const again = await rc(host, P.containersRc, 'start');
   t.equal(again.code, 0);
   t.match(again.stdout, /^web \([0-9a-f]{12}\): already running$/m);
-  t.equal(requestLog(host).filter((e) => e.kind === 'http' && e.path === '/exec/create').length, 2, 'nothing started twice');
+  t.equal(startFramesOf(requestLog(host)).length, 2, 'nothing started twice');
 });
 
 t.test('start fails within the wait bound when kleened is down, naming the socket', async (t) => {

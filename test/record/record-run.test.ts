@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { checkRecord, type RunRecord } from '../../src/record/schema.ts';
 import { rig, type Rig } from '../hook/rig.ts';
+import { startFramesOf } from '../helpers/sim-state.ts';
 
 const CLI_JS = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 /**
@@ -24,10 +25,19 @@ function records(dir: string, command: string): { file: string; rec: RunRecord }
     .map((f) => ({ file: join(dir, f), rec: checkRecord(JSON.parse(readFileSync(join(dir, f), 'utf8'))) }));
 }
 
-/** Epoch ms of the double receiving each container's POST /exec/create (logged at its answer, `ms` after). */
-function createdAt(r: Rig): Map<string, number> {
-  return new Map(r.requests().filter((e) => e.kind === 'http' && e.path === '/exec/create')
-    .map((e) => [(e.body as { container_id: string }).container_id, e.t_ms - (e.ms ?? 0)]));
+/**
+ * Epoch ms of the double receiving the first request of each container's start made at or after
+ * `from(id)`: its POST /exec/create (logged at its answer, `ms` after), or, for a start prepared
+ * ahead (its exec instance created before it was asked for), its start frame.
+ */
+function askedAt(r: Rig, from: (id: string) => number): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const f of startFramesOf(r.requests())) {
+    const creates = r.requests().filter((e) => e.kind === 'http' && e.path === '/exec/create' && (e.body as { container_id: string }).container_id === f.id)
+      .map((e) => e.t_ms - (e.ms ?? 0)).filter((x) => x >= from(f.id) && x <= f.t_ms);
+    m.set(f.id, Math.min(f.t_ms, ...creates));
+  }
+  return m;
 }
 
 t.test('restore writes a record whose times agree with the double\'s request log', async (t) => {
@@ -75,8 +85,9 @@ t.test('restore writes a record whose times agree with the double\'s request log
   t.same([...by.get('api')!.depends].sort(), [r.id('db'), r.id('cache')].sort());
   t.match(by.get('web'), { wave: 3, depends: [r.id('api')] });
 
-  // Against the double: the start request when it handled POST /exec/create, done when it closed with 1001.
-  const asked = createdAt(r);
+  // Against the double: the start request when it handled POST /exec/create (or the start frame of a
+  // prepared start), done when it closed with 1001.
+  const asked = askedAt(r, (id) => t0 + by.get([...by.values()].find((c) => c.id === id)!.name)!.requestedMs! - EARLY_MS);
   const jailAt = new Map(r.state().events.filter((e) => e.type === 'start').map((e) => [e.container, Date.parse(e.time)]));
   const skews: string[] = [];
   const near = (what: string, cause: number, effect: number) => {

@@ -3,7 +3,7 @@
 // once, each exactly once; the container nobody listed stays down.
 import t from 'tap';
 import { BootSim, SIM, isoMs } from '../helpers/boot.ts';
-import { containerId } from '../helpers/sim-state.ts';
+import { containerId, startFramesOf } from '../helpers/sim-state.ts';
 import { parseHeaders, rcorder, type RcFile } from '../../src/rcorder/index.ts';
 
 const DEPENDS: Record<string, string[]> = { db: [], cache: [], api: ['db', 'cache'], web: ['api'], worker: ['db'] };
@@ -74,8 +74,7 @@ t.test('cold boot starts kleened after pf and LOGIN, then each listed container 
 
   // A dependent's start is requested only after each dependency's jail exists.
   const startedAt = (n: string) => isoMs(state.events.find((e) => e.type === 'start' && e.container === id(n))!.time);
-  const requestedAt = (n: string) => reqs.find((r) => r.method === 'POST' && r.path === '/exec/create' &&
-    (r.body as { container_id?: string } | undefined)?.container_id === id(n))?.t_ms;
+  const requestedAt = (n: string) => startFramesOf(reqs).find((r) => r.id === id(n))?.t_ms;
   for (const [name, deps] of Object.entries(DEPENDS)) {
     t.ok(requestedAt(name), `${name}'s start was requested`);
     for (const d of deps) t.ok(startedAt(d) <= requestedAt(name)!, `${d} was up before ${name} was asked to start`);

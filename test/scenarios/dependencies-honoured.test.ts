@@ -6,7 +6,7 @@
 // (kleened's), and its dependents start after its jail runs.
 import t from 'tap';
 import { BootSim, isoMs } from '../helpers/boot.ts';
-import { containerId } from '../helpers/sim-state.ts';
+import { containerId, startFramesOf } from '../helpers/sim-state.ts';
 
 t.test('at boot every dependency is honoured and an on-startup container is started once, by kleened', async (t) => {
   // Mutations: dropping badDepend (src/plan/resolve.ts) started x1 and x2; counting a start up at
@@ -42,8 +42,7 @@ t.test('at boot every dependency is honoured and an on-startup container is star
   t.equal(boot.code, 0, 'rc finished');
   const state = sim.state();
   const id = (n: string) => containerId(state, n);
-  const creates = sim.requests().filter((r) => r.method === 'POST' && r.path === '/exec/create')
-    .map((r) => ({ id: (r.body as { container_id: string }).container_id, t: r.t_ms }));
+  const creates = startFramesOf(sim.requests()).map((r) => ({ id: r.id, t: r.t_ms }));
   const asked = (n: string) => creates.filter((c) => c.id === id(n));
 
   // Invalid depend value: the container and its dependents get no start request; nothing ran.

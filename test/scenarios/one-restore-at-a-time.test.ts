@@ -10,19 +10,15 @@
 import t from 'tap';
 import { until } from '../helpers/wait.ts';
 import { BootSim } from '../helpers/boot.ts';
-import { containerId } from '../helpers/sim-state.ts';
+import { containerId, startFramesOf } from '../helpers/sim-state.ts';
 
 const LOCK = '/var/run/kleene-boot.lock';
 const names = ['db', 'api', 'web', 'cache'];
 
-/** POST /exec/create per container id, as the double logged them. */
+/** Start frames per container id, as the double logged them. */
 function startsPer(sim: BootSim): Map<string, number> {
   const m = new Map<string, number>();
-  for (const e of sim.requests()) {
-    if (e.kind !== 'http' || e.path !== '/exec/create') continue;
-    const id = (e.body as { container_id: string }).container_id;
-    m.set(id, (m.get(id) ?? 0) + 1);
-  }
+  for (const { id } of startFramesOf(sim.requests())) m.set(id, (m.get(id) ?? 0) + 1);
   return m;
 }
 
@@ -67,8 +63,8 @@ t.test('a stop during a foreground restore ends the restore first, then stops wh
   t.match(restore.stdout, /^restore: FAILED: 4 containers/m, 'and it closed its report');
   t.equal(stop.code, 0, 'the stop succeeded');
   const reqs = sim.requests();
-  const lastCreate = Math.max(...reqs.filter((e) => e.path === '/exec/create').map((e) => e.t_ms));
-  const stops = reqs.filter((e) => e.kind === 'http' && /\/stop$/.test(e.path ?? ''));
+  const lastCreate = Math.max(...startFramesOf(reqs).map((e) => e.t_ms));
+  const stops = reqs.filter((e) => e.kind === 'http' && /^\/containers\/.*\/stop$/.test(e.path ?? ''));
   t.ok(startsPer(sim).size < names.length, 'the restore did not go on starting');
   t.ok(stops.every((e) => e.t_ms > lastCreate), 'no start request came after a stop request');
   const state = sim.state();

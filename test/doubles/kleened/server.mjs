@@ -380,7 +380,28 @@ export async function startKleened(opts = {}) {
         if (!c) return json(res, 404, { message: 'container not found' });
         const id = randomId();
         execs.set(id, { id, container_id: c.id, cmd: body.cmd ?? [], env: body.env ?? [], user: body.user ?? '', tty: body.tty ?? false });
+        // kleened keeps every exec instance (a GenServer in its ExecPool) until it is started
+        // and its process ends, or it is stopped: one created and never started stays until
+        // kleened restarts. execs_unused counts them, so that tests can say none was left.
+        mutateState(statePath, (st) => { st.stats.execs_unused++; });
         return json(res, 201, { id });
+      }
+      case 'POST /exec/{exec_id}/stop': {
+        // lib/core/exec.ex: an instance that never started is removed ("execution instance not
+        // running, removing it anyway"); a started one stops its process (here: nothing runs
+        // inside a simulated jail) or, with stop_container, its container.
+        const exec = execs.get(p.exec_id);
+        if (!exec) return json(res, 404, { message: `could not find a execution instance matching '${p.exec_id}'` });
+        execs.delete(p.exec_id);
+        mutateState(statePath, (st) => {
+          if (!exec.started) st.stats.execs_unused = Math.max(0, st.stats.execs_unused - 1);
+          st.stats.execs_destroyed++;
+        });
+        if (exec.started && url.searchParams.get('stop_container') === 'true') {
+          const r = await stopContainer(exec.container_id);
+          if (r.status !== 200) return json(res, r.status, { message: r.message });
+        }
+        return json(res, 200, { id: p.exec_id });
       }
       default:
         return json(res, 501, { message: `${key} is not implemented by the kleened double` });
@@ -440,9 +461,21 @@ export async function startKleened(opts = {}) {
       ws.close(code, r);
     };
     ws.on('close', (code, reason) => record({ kind: 'ws', path: '/exec/start', conn: id, dir: 'in', close: code, reason: reason.toString() }));
+    // kleened's handler drops a connection idle for its idle_timeout (60 s), without a Close frame.
+    const idleMs = faults().start_socket_idle_ms;
+    const idle = typeof idleMs === 'number' ? setTimeout(() => {
+      record({ kind: 'ws', path: '/exec/start', conn: id, dir: 'out', dropped: 'idle' });
+      ws.terminate();
+    }, idleMs) : undefined;
+    ws.on('close', () => clearTimeout(idle));
     ws.on('message', async (data, isBinary) => {
+      clearTimeout(idle);
       const frame = data.toString();
-      record({ kind: 'ws', path: '/exec/start', conn: id, dir: 'in', frame });
+      // The container a start frame is for (its exec instance's), so that a log reader can tell
+      // the start (this frame) from the exec/create that may have come well before it.
+      let startOf;
+      if (handshaking && !isBinary) try { startOf = execs.get(JSON.parse(frame).exec_id)?.container_id; } catch { /* refused below */ }
+      record({ kind: 'ws', path: '/exec/start', conn: id, dir: 'in', frame, ...(startOf ? { container_id: startOf } : {}) });
       if (!handshaking || isBinary) return; // kleened forwards later frames to the process
       handshaking = false;
       let cfg;
@@ -462,6 +495,7 @@ export async function startKleened(opts = {}) {
         return close(1011, wsMessage('error', "cannot start container when 'start_container' is false."));
       }
       exec.started = true;
+      mutateState(statePath, (st) => { st.stats.execs_unused = Math.max(0, st.stats.execs_unused - 1); });
       // kleened's exec_start.ex closes a detached start with 1001 and no starting message; the
       // spec and FACTS describe a starting message first. Default: the spec; the switch: the code.
       if (cfg.attach || !faults().no_starting_message) send(wsMessage('starting'));

@@ -111,6 +111,9 @@ export interface GlobalFaults {
   /** detached exec start closes 1001 without a `starting` message first, as kleened's
    * lib/api/exec_start.ex does (the spec/FACTS shape, with the message, is the default) */
   no_starting_message?: boolean;
+  /** a start WebSocket that has sent no frame this many ms after its upgrade is dropped
+   * (cowboy's idle_timeout: kleened's lib/api/exec_start.ex sets 60000) */
+  start_socket_idle_ms?: number;
   /** SIGTERM is logged and ignored */
   ignore_sigterm?: boolean;
   /** after `kleened daemon` returned, the VM boots this long before it writes the pidfile;
@@ -136,6 +139,10 @@ export interface SimEvent { time: string; type: SimEventType; container: string;
 export interface SimStats {
   starts_total: number; starts_in_flight: number; max_starts_in_flight: number;
   start_requests_open: number; max_start_requests_open: number;
+  /** exec instances created and neither started nor stopped (kleened keeps them until it restarts) */
+  execs_unused: number;
+  /** exec instances removed with POST /exec/{id}/stop */
+  execs_destroyed: number;
 }
 
 export interface SimState {

@@ -65,7 +65,7 @@ export function emptyState() {
     datasets: [],
     faults: {},
     events: [],
-    stats: { starts_total: 0, starts_in_flight: 0, max_starts_in_flight: 0, start_requests_open: 0, max_start_requests_open: 0 },
+    stats: { starts_total: 0, starts_in_flight: 0, max_starts_in_flight: 0, start_requests_open: 0, max_start_requests_open: 0, execs_unused: 0, execs_destroyed: 0 },
   };
 }
 
