@@ -273,10 +273,11 @@ async function main(): Promise<number> {
   const containerInspects = [...smallRuns, ...bigRuns].map((r) => r.inspectCalls);
   const inspects: FigureRow = { figure: 'GET /containers/{id}/inspect per restore', value: `${median(smallRuns.map((r) => r.inspectCalls))} at 10, ${median(bigRuns.map((r) => r.inspectCalls))} at ${bigN}`,
     target: 'none (volumes are asked per volume)', verdict: containerInspects.every((x) => x === 0) ? 'ok' : '**MISS**' };
-  const perVolume = [...smallRuns, ...bigRuns].every((r) => r.volumeInspectCalls === r.volumes);
+  // Only a volume whose dataset is not where kleened expects it is inspected; the bench's are all in place.
+  const noneInspected = [...smallRuns, ...bigRuns].every((r) => r.volumeInspectCalls === 0);
   const volumeInspects: FigureRow = { figure: 'GET /volumes/{name}/inspect per restore',
     value: `${median(smallRuns.map((r) => r.volumeInspectCalls))} at 10, ${median(bigRuns.map((r) => r.volumeInspectCalls))} at ${bigN}`,
-    target: 'one per volume (V)', verdict: perVolume ? 'ok' : '**MISS**',
+    target: 'one per volume not in place (none here)', verdict: noneInspected ? 'ok' : '**MISS**',
     note: `V = ${median(smallRuns.map((r) => r.volumes))} at 10, ${median(bigRuns.map((r) => r.volumes))} at ${bigN}` };
   const figures: FigureRow[] = [
     { figure: 'bare node start (`node -e 0`)', value: fmtMs(median(bare)), target: '—', verdict: '—', note: `${bare.length} samples (each a median of 3)` },

@@ -371,6 +371,11 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
 
     const double = await startDouble(['--socket', socket, '--state', statePath, '--request-log', requestLog,
       ...(opts.fileState ? ['--file-state'] : ['--jails-file', jailsFile, ...(mirrorJls ? ['--jls-out', jlsOut] : [])])]);
+    // At boot kleened runs and rc.d/kleened has written its pidfile: the hook then runs jls and
+    // zfs while it waits for the API. Without one it would take kleened for down and ask the
+    // API first, which no booted host does.
+    const pidfile = join(dir, 'kleened.pid');
+    writeFileSync(pidfile, `${double.pid}\n`);
     let hook: Timed;
     let doubleCpuMs = NaN;
     try {
@@ -378,7 +383,7 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
       if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir);
       const target = opts.restorer === 'reference' ? [REFERENCE_JS] : [HOOK_JS, opts.command ?? 'restore'];
       hook = await timeSpawn(process.execPath, [...nodeArgs, ...target], {
-        env: cleanEnv({ ...restorerEnv(hookEnv(opts.graph, opts.jobs, { socket, ...tools }), config, opts.restorer ?? 'hook'),
+        env: cleanEnv({ ...restorerEnv({ ...hookEnv(opts.graph, opts.jobs, { socket, ...tools }), kleened_pidfile: pidfile }, config, opts.restorer ?? 'hook'),
           KLEENE_SIM_STATE: statePath, KLEENE_BENCH_RSS_FILE: rssFile, ...jlsEnv,
           // No run record into this machine's /var/db unless the caller names a directory ('-': none).
           KLEENE_BOOT_RECORD_DIR: process.env.KLEENE_BOOT_RECORD_DIR ?? '-',

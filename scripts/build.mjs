@@ -66,7 +66,7 @@ await Promise.all([
   buildCli(),
   // The hook is what boot loads: minified (less to read and parse at every boot), with ws and
   // yaml kept in the bundle as lazily evaluated modules (src/kleened/exec-start.ts, address.ts).
-  build({ ...common, entryPoints: ['src/hook/bin.ts'], outfile: 'dist/hook.js', minify: true }),
+  build({ ...common, entryPoints: ['src/hook/bin.ts'], outfile: 'dist/hook.js', minify: !process.env.KLEENE_BOOT_NO_MINIFY }),
   // Test-only: the boot simulation's /etc/rc-like driver orders scripts with our rcorder.
   build({ ...common, entryPoints: ['src/rcorder/bin.ts'], outfile: 'dist/rcorder.js' }),
 ]);

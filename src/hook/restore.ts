@@ -1,9 +1,9 @@
 // `restore`: find kleened (fast when it is down), then stream: jls, zfs and the volume list run
-// concurrently, then one inspect per volume (none on a host without volumes) says which
-// containers mount what; each container starts as soon as what decides it is known, so the
-// first start does not wait for the slowest fact. No request is made per container before its
-// start. The decisions are the plan's (planSkeleton, decideOwn).
-import { planSkeleton } from '../plan/restore.ts';
+// concurrently, then one inspect per volume whose dataset is not where kleened expects it (none
+// on a healthy host) says which containers it would hold back; each container starts as soon as
+// what decides it is known, so the first start does not wait for the slowest fact. No request is
+// made per container before its start. The decisions are the plan's (planSkeleton, decideOwn).
+import { planSkeleton, volumeProblem } from '../plan/restore.ts';
 import type { EntryProblem, Target } from '../plan/types.ts';
 import type { PreparedStart } from '../kleened/types.ts';
 import { hostPath, since, type HookContext } from './context.ts';
@@ -112,12 +112,17 @@ export async function runRestore(ctx: HookContext): Promise<Report> {
     else cancel.addEventListener('abort', () => run.cancel(endedReason(cancel), CANCEL_GRACE_MS), { once: true });
   }
 
-  // The facts, each fed to the run the moment it arrives. The volume list, then its inspects:
-  // until they are in, no container's mounts are known (any may mount any volume).
+  // The facts, each fed to the run the moment it arrives. The volume list and zfs's datasets,
+  // then the inspects of the volumes whose dataset is not where kleened expects it: only a
+  // container that mounts one of those is held back, so only their mountpoints matter, and a
+  // host whose volumes are all in place asks none. Until they are in, no container's mounts
+  // are known (any may mount any volume).
   const volumes = async (): Promise<void> => {
     const list = await got(api.listVolumes(AbortSignal.timeout(INVENTORY_TIMEOUT_MS)));
     run.setVolumes(list);
-    run.setVolumeMounts(await mountsFact(api, list));
+    const ds = await datasets!;
+    const suspect: typeof list = list.ok ? { ok: true, value: list.value.filter((v) => volumeProblem(v, ds) !== undefined) } : list;
+    run.setVolumeMounts(await mountsFact(api, suspect));
   };
   void Promise.all([
     jails.then((g) => run.setJails(g)),

@@ -4,10 +4,10 @@
 // where kleened expects it: kleened only warns and starts the jail anyway, FACTS), and in
 // which order. It never looks at the host itself.
 import type { ContainersConfig } from '../model/config.ts';
-import type { ContainerFacts, MountFacts } from '../model/facts.ts';
+import type { ContainerFacts, MountFacts, VolumeFacts } from '../model/facts.ts';
 import { resolveTargets } from './resolve.ts';
 import { planStop } from './stop.ts';
-import type { Decision, EntryProblem, Facts, Inventory, Plan, PlanItem, Target } from './types.ts';
+import type { DatasetInfo, Decision, EntryProblem, Facts, Got, Inventory, Plan, PlanItem, Target } from './types.ts';
 
 export interface PlanOptions {
   /** rc.shutdown's watchdog (rcshutdown_timeout), 90 s by default. */
@@ -203,22 +203,24 @@ export function checkVolumes(id: string, inv: Facts): string[] {
       out.push(`volume ${v}: kleened does not know this volume`);
       continue;
     }
-    if (!inv.datasets) {
-      out.push(`volume ${v}: zfs was not asked for dataset ${vol.dataset}`);
-      continue;
-    }
-    if (!inv.datasets.ok) {
-      out.push(`volume ${v}: cannot check dataset ${vol.dataset}: ${inv.datasets.error}`);
-      continue;
-    }
-    const ds = inv.datasets.value.find((x) => x.name === vol.dataset);
-    if (!ds) out.push(`volume ${v}: dataset ${vol.dataset} does not exist`);
-    else if (!ds.mounted) out.push(`volume ${v}: dataset ${vol.dataset} is not mounted`);
-    else if (ds.mountpoint !== vol.mountpoint) {
-      out.push(`volume ${v}: dataset ${vol.dataset} is mounted at ${ds.mountpoint}, kleened expects ${vol.mountpoint}`);
-    }
+    const problem = volumeProblem(vol, inv.datasets);
+    if (problem !== undefined) out.push(`volume ${v}: ${problem}`);
   }
   return out;
+}
+
+/**
+ * Why volume `vol`'s dataset is not where kleened will look for it, from zfs's answer; undefined
+ * when it is (then no container that mounts it is held back by it).
+ */
+export function volumeProblem(vol: VolumeFacts, datasets: Got<DatasetInfo[]> | undefined): string | undefined {
+  if (!datasets) return `zfs was not asked for dataset ${vol.dataset}`;
+  if (!datasets.ok) return `cannot check dataset ${vol.dataset}: ${datasets.error}`;
+  const ds = datasets.value.find((x) => x.name === vol.dataset);
+  if (!ds) return `dataset ${vol.dataset} does not exist`;
+  if (!ds.mounted) return `dataset ${vol.dataset} is not mounted`;
+  if (ds.mountpoint !== vol.mountpoint) return `dataset ${vol.dataset} is mounted at ${ds.mountpoint}, kleened expects ${vol.mountpoint}`;
+  return undefined;
 }
 
 /** Topological order (Kahn) picking, among the available, lowest priority, longest chain behind, then compareTargets; cycle members go last. */

@@ -78,10 +78,11 @@ t.test('a missing and an unmounted volume each block only their container and it
   t.notOk(r.state().events.some((e) => e.type === 'mount_warning'), 'kleened never started a jail with a failed volume mount');
 });
 
-t.test('kleened is asked once per volume which containers mount it, never once per container', async (t) => {
+t.test('kleened is asked which containers mount a volume only for the volumes not in place, never once per container', async (t) => {
   // Mutation: asking every container (`GET /containers/{id}/inspect`) before its start, as the
   // restore did, fails the first count; skipping the volume inspects (every container taken to
-  // mount nothing) starts web with its logs dataset missing.
+  // mount nothing) starts web with its logs dataset missing; inspecting every volume fails the
+  // second count.
   const r = await rig(t, {
     containers: [{ name: 'db', volumes: ['data'] }, { name: 'web', volumes: ['data', 'logs'] }, { name: 'api' }, { name: 'cache' }],
     volumes: ['spare'],
@@ -91,11 +92,20 @@ t.test('kleened is asked once per volume which containers mount it, never once p
   t.equal(run.code, 1, run.stdout);
   const http = r.requests().filter((e) => e.kind === 'http');
   t.equal(http.filter((e) => /^\/containers\/[^/]+\/inspect$/.test(e.path ?? '')).length, 0, 'no container inspect');
-  t.same(http.filter((e) => /^\/volumes\/[^/]+\/inspect$/.test(e.path ?? '')).map((e) => e.path).sort(),
-    ['/volumes/data/inspect', '/volumes/logs/inspect', '/volumes/spare/inspect'], 'one inspect per volume');
+  t.same(http.filter((e) => /^\/volumes\/[^/]+\/inspect$/.test(e.path ?? '')).map((e) => e.path),
+    ['/volumes/logs/inspect'], 'one inspect, for the volume whose dataset is missing');
   t.match(run.stdout, /^db \([0-9a-f]{12}\): started$/m);
   t.match(run.stdout, new RegExp(`^web \\(${r.id('web')}\\): blocked: volume logs: dataset zroot/kleene/volumes/logs does not exist$`, 'm'));
   t.same(startRequests(r).sort(), [r.id('db'), r.id('api'), r.id('cache')].sort());
+});
+
+t.test('volumes all in place: no inspect at all, and every container starts', async (t) => {
+  const r = await rig(t, { containers: [{ name: 'db', volumes: ['data'] }, { name: 'web', volumes: ['data', 'logs'] }, { name: 'api' }] });
+  const run = await r.hook(['restore'], { kleene_containers_list: 'db web api' });
+  t.equal(run.code, 0, run.stdout + run.stderr);
+  const http = r.requests().filter((e) => e.kind === 'http');
+  t.equal(http.filter((e) => /\/inspect$/.test(e.path ?? '')).length, 0, 'no inspect of a volume or a container');
+  t.same(startRequests(r).sort(), [r.id('db'), r.id('web'), r.id('api')].sort());
 });
 
 t.test('without volumes, nothing is asked before the first start but the container list and the volume list', async (t) => {
@@ -108,10 +118,12 @@ t.test('without volumes, nothing is asked before the first start but the contain
 });
 
 t.test('a volume kleened cannot inspect blocks every container that may mount it, with the reason; none starts unchecked', async (t) => {
-  // Which containers mount `data` is unknown, so any of them may: none may start. Mutation:
+  // data's dataset is not mounted, and which containers mount it is unknown, so any of them
+  // may: none may start. Mutation:
   // treating a failed volume inspect as "mounted by nobody" (RestoreRun.setVolumeMounts)
   // starts db with its volume unchecked.
-  const r = await rig(t, { containers: [{ name: 'db', volumes: ['data'] }, { name: 'api' }, { name: 'up', running: true }] });
+  const r = await rig(t, { containers: [{ name: 'db', volumes: ['data'] }, { name: 'api' }, { name: 'up', running: true }],
+    datasets: { 'zroot/kleene/volumes/data': { mounted: 'no' } } });
   const s = r.state();
   s.volumes.find((v) => v.name === 'data')!.faults = { inspect_error: 'metadata database is locked' };
   writeState(r.statePath, s);

@@ -103,3 +103,34 @@ t.test('a run that ends without a report still ends its logger, so the hook can 
   t.same(err, []);
   t.match(readFileSync(syslog, 'utf8'), /web \(aaaaaaaaaaaa\): started\n$/, 'what was said stays said');
 });
+
+t.test('logger(1) is spawned once the first start is on its way, or after a second of waiting, never on the path to the first start', async (t) => {
+  const opened: number[] = [];
+  const lines: string[] = [];
+  const mk = () => {
+    const t0 = performance.now();
+    const p = new RunProgress('restore', {
+      t0, deps: { stdout: () => {}, stderr: () => {} },
+      logStream: () => { opened.push(performance.now() - t0); return { write: (l) => { lines.push(l); }, close: async () => {} }; },
+      logOnce: async () => {}, jobs: 2, notes: ['warning: a note before anything runs'], console: false, recordDir: '-', writeRecord,
+    });
+    return { p, t0 };
+  };
+  // A start: the stream opens in the next turn, not before (the exec/create goes out first).
+  const a = mk();
+  t.same(opened, [], 'not opened when the run begins');
+  a.p.onEvent({ type: 'start-requested', id: 'aaaaaaaaaaaa', name: 'web', at: 1, wave: 1, depends: [] });
+  t.same(opened, [], 'nor in the turn of the first start');
+  await new Promise((r) => setImmediate(r));
+  t.equal(opened.length, 1, 'opened right after it');
+  t.same(lines, ['warning: a note before anything runs'], 'what was said before went first');
+  await a.p.end({ command: 'restore', ok: true, results: [web], notes: [] });
+  // Nothing started (kleened awaited): opened after a second, not much later.
+  opened.length = 0;
+  const b = mk();
+  await new Promise((r) => setTimeout(r, 700));
+  t.same(opened, [], 'still waiting at 0.7 s');
+  await until(() => opened.length > 0, 3000);
+  t.ok(opened[0]! >= 1000 && opened[0]! < 1500, `opened at ${Math.round(opened[0]!)} ms without a start`);
+  await b.p.end({ command: 'restore', ok: true, results: [], notes: [] });
+});
