@@ -10,6 +10,7 @@
 //   a detached start is done; 1002 for a bad first frame, 1011 for an error;
 // - at its own start it starts every on-startup container one after another and, when the jail
 //   already runs, runs the command again (recorded as a `duplicate_start` event).
+import { setMaxListeners } from 'node:events';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
@@ -38,10 +39,14 @@ function closeReason(text) {
   return JSON.stringify(obj);
 }
 
+// The double's one abort signal lives as long as the double: a sleep that ends takes its
+// listener off it again (else every start and stop of a run left one behind, and node warned of
+// a leak once eleven were there).
 const sleep = (ms, signal) => new Promise((resolve) => {
   if (signal?.aborted) return resolve();
-  const t = setTimeout(resolve, ms);
-  signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  const onAbort = () => { clearTimeout(t); resolve(); };
+  const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+  signal?.addEventListener('abort', onAbort, { once: true });
 });
 
 /** ContainerConfig keys with their defaults; keys without a default (name) stay unchanged
@@ -92,6 +97,8 @@ export async function startKleened(opts = {}) {
   const requestLogPath = opts.requestLogPath;
   const execs = new Map();
   const abort = new AbortController();
+  // Every start, stop and delay in progress waits on it at once: 64 starts at jobs 64 are no leak.
+  setMaxListeners(0, abort.signal);
   const sockets = new Set();
   let seq = 0;
   let conn = 0;
