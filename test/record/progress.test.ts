@@ -131,6 +131,7 @@ t.test('logger(1) is spawned once the first start is on its way, or after a seco
   await new Promise((r) => setTimeout(r, 700));
   t.same(opened, [], 'still waiting at 0.7 s');
   await until(() => opened.length > 0, 3000);
-  t.ok(opened[0]! >= 1000 && opened[0]! < 1500, `opened at ${Math.round(opened[0]!)} ms without a start`);
+  // node's timers may fire up to a millisecond early on performance.now()'s clock.
+  t.ok(opened[0]! >= 990 && opened[0]! < 1500, `opened at ${opened[0]!.toFixed(1)} ms without a start`);
   await b.p.end({ command: 'restore', ok: true, results: [], notes: [] });
 });
