@@ -112,7 +112,7 @@ t.test('logger(1) is spawned once the first start is on its way, or after a seco
     const p = new RunProgress('restore', {
       t0, deps: { stdout: () => {}, stderr: () => {} },
       logStream: () => { opened.push(performance.now() - t0); return { write: (l) => { lines.push(l); }, close: async () => {} }; },
-      logOnce: async () => {}, jobs: 2, notes: ['warning: a note before anything runs'], console: false, recordDir: '-', writeRecord,
+      logOnce: async () => {}, jobs: 2, notes: ['warning: a note before anything runs'], console: false, writeRecord,
     });
     return { p, t0 };
   };
