@@ -322,7 +322,9 @@ t.test('counts the most starts in flight at once', async (t) => {
 });
 
 t.test('a start request is open until kleened answers; the jail may be created after it', async (t) => {
-  const { socket, statePath } = await boot(t, { containers: [{ name: 'one', faults: { start_delay_ms: 50, jail_delay_ms: 400 } }, { name: 'two', faults: { start_delay_ms: 50, jail_delay_ms: 400 } }] });
+  // one's jail takes 1.5 s after the answer: two's start surely comes while it is being created,
+  // however loaded the machine.
+  const { socket, statePath } = await boot(t, { containers: [{ name: 'one', faults: { start_delay_ms: 50, jail_delay_ms: 1500 } }, { name: 'two', faults: { start_delay_ms: 50, jail_delay_ms: 400 } }] });
   // One after another: the second request begins after the first was answered, while the first
   // jail is still being created.
   await startContainer(socket, 'one');
