@@ -119,7 +119,7 @@ t.test('logger(1) is spawned once the first start is on its way, or after a seco
   // A start: the stream opens in the next turn, not before (the exec/create goes out first).
   const a = mk();
   t.same(opened, [], 'not opened when the run begins');
-  a.p.onEvent({ type: 'start-requested', id: 'aaaaaaaaaaaa', name: 'web', at: 1, wave: 1, depends: [] });
+  a.p.onEvent({ type: 'start-requested', id: 'aaaaaaaaaaaa', at: 1, wave: 1, depends: [] });
   t.same(opened, [], 'nor in the turn of the first start');
   await new Promise((r) => setImmediate(r));
   t.equal(opened.length, 1, 'opened right after it');
