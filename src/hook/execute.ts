@@ -15,6 +15,7 @@ import type { RunEvent } from './events.ts';
 import type { JailAnswer } from './jail-watch.ts';
 import type { ContainerResult } from '../model/run.ts';
 import { realClock, type Clock } from './sleep.ts';
+import { untilAborted } from '../abort.ts';
 
 /** A start made ready ahead of its turn (KleenedApi.prepareStart): used by start, or discarded. */
 export interface Prepared {
@@ -283,7 +284,7 @@ export class RestoreRun {
       this.preparedCount--;
     }
     try {
-      await bounded(this.actions.start(t, signal, prepared), signal);
+      await untilAborted(this.actions.start(t, signal, prepared), signal);
       this.opts.emit({ type: 'start-done', id: t.id, at: this.opts.at() });
       // `jobs` bounds the starts in flight to kleened (start frame to its Close 1001): kleened
       // answers once `jail -c` is spawned, and holding the slot while jls confirms the jail
@@ -294,11 +295,11 @@ export class RestoreRun {
       phase = 'jail';
       const seen = this.actions.jail(t.id, Math.min(limit, this.clock.now() + JAIL_APPEAR_MS), this.needed(n));
       release();
-      const a = await bounded(seen, signal);
+      const a = await untilAborted(seen, signal);
       if (!a.seen && a.error === undefined) throw new NoJail(t.id);
       if (a.seen) this.opts.emit({ type: 'jail-seen', id: t.id, at: this.opts.at() });
       phase = 'ready';
-      await bounded(this.actions.ready(t, signal), signal);
+      await untilAborted(this.actions.ready(t, signal), signal);
       this.opts.emit({ type: 'ready', id: t.id, at: this.opts.at() });
       this.up(n, { ...this.base(n), outcome: 'started', ms: this.elapsed(n),
         ...(a.seen ? {} : { reason: `not confirmed: ${a.error}` }) });
@@ -319,7 +320,7 @@ export class RestoreRun {
     const adopt = 'restart_policy on-startup; `kleene-boot adopt` puts it under kleene-boot\'s checks';
     let phase: 'jail' | 'ready' = 'jail';
     try {
-      const a = await bounded(this.actions.jail(t.id, this.clock.now() + ms, true), signal);
+      const a = await untilAborted(this.actions.jail(t.id, this.clock.now() + ms, true), signal);
       if (!a.seen) {
         this.down(n, { ...this.base(n), outcome: a.error ? 'failed' : 'timed-out', ms: this.elapsed(n),
           reason: a.error ? `cannot tell whether kleened started it: ${a.error}`
@@ -328,7 +329,7 @@ export class RestoreRun {
       }
       this.opts.emit({ type: 'jail-seen', id: t.id, at: this.opts.at() });
       phase = 'ready';
-      await bounded(this.actions.ready(t, signal), signal);
+      await untilAborted(this.actions.ready(t, signal), signal);
       this.opts.emit({ type: 'ready', id: t.id, at: this.opts.at() });
       this.up(n, { ...this.base(n), outcome: 'started-by-kleened', ms: this.elapsed(n), reason: adopt });
     } catch (err) {
@@ -458,21 +459,6 @@ class MinHeap<T> {
     }
     return top;
   }
-}
-
-function bounded<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
-    );
-  });
 }
 
 /** `tcp:HOST:PORT`, `exec:COMMAND` or `started`, as written in rc.conf. */

@@ -85,12 +85,20 @@ class DeferredLog implements LogStream {
   private real: LogStream | undefined;
   private readonly queued: string[] = [];
   private readonly timer: NodeJS.Timeout;
+  private soon = false;
   /** Why the stream could not be opened. */
   error: string | undefined;
 
   constructor(private readonly openStream: () => LogStream) {
     this.timer = setTimeout(() => this.open(), LOG_OPEN_LATEST_MS);
     this.timer.unref();
+  }
+
+  /** Opens it in the next turn of the event loop (once however often asked): after what is going out now. */
+  openSoon(): void {
+    if (this.soon) return;
+    this.soon = true;
+    setImmediate(() => this.open());
   }
 
   open(): void {
@@ -164,7 +172,7 @@ export class RunProgress {
       case 'start-requested':
       case 'stop-requested': {
         // The first start or stop is on its way: now logger(1) may be spawned.
-        if (this.deferred) setImmediate(() => this.deferred!.open());
+        this.deferred?.openSoon();
         if (e.id === undefined) break;
         const f = this.fact(e.id);
         f.requestedMs = e.at;

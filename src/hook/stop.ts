@@ -10,6 +10,7 @@ import { awaitKleened, KleenedUnavailable, resolveAddress } from './kleened-up.t
 import type { ContainerResult } from '../model/run.ts';
 import type { Report } from './report.ts';
 import { deadline } from './sleep.ts';
+import { untilAborted } from '../abort.ts';
 import { nothingConfigured, problemResults, unreachableReport } from './restore.ts';
 
 /** How long stop and check wait for kleened: at shutdown or for a status query it is up or it is not. */
@@ -147,13 +148,3 @@ export function runStops(sched: StopSchedule, ctx: Pick<HookContext, 'onEvent' |
   });
 }
 
-/** `p`, or a rejection the moment `signal` aborts: the stop's bound holds even if the request ignores its signal. */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then((v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e) => { signal.removeEventListener('abort', onAbort); reject(e); });
-  });
-}
