@@ -1,5 +1,6 @@
 // kleened's API client over its unix socket: one method per request boot needs, each bounded by
 // the caller's AbortSignal, answers checked against the shapes in openapi.json. Decides nothing.
+import { untilAborted } from '../abort.ts';
 import { ApiError } from '../errors.ts';
 import { OpenedStartSocket, startExecDetached } from './exec-start.ts';
 import { errorText, requestKleened, type HttpAnswer } from './http.ts';
@@ -82,8 +83,8 @@ export function createKleenedClient(socket: string): KleenedApi {
         let ws;
         const taken = prepared.opened.take();
         try {
-          execId = await untilAborted(prepared.exec, signal);
-          ws = await untilAborted(taken, signal);
+          execId = await untilAborted(prepared.exec, signal, cancelled);
+          ws = await untilAborted(taken, signal, cancelled);
         } catch (err) {
           void taken.then((w) => w?.terminate());
           prepared.giveUp();
@@ -109,19 +110,27 @@ export function createKleenedClient(socket: string): KleenedApi {
   };
 }
 
+/** A start cancelled before its frame went out says so, as an unprepared one does (exec-start.ts). */
+const cancelled = (): ApiError => new ApiError('start-timeout', 'cancelled before the WebSocket start');
+
 /** How long giving up a prepared start may take (destroying its exec instance). */
 const DISCARD_TIMEOUT_MS = 2000;
+
+/**
+ * Longest a prepared start's exec/create may take: a start that uses it is bounded by its own
+ * timeout, and this bounds one that nothing uses any more.
+ */
+const PREPARE_TIMEOUT_MS = 60_000;
 
 /** A start made ready ahead of its turn: its exec instance being created, its socket being opened. */
 class Prepared implements PreparedStart {
   readonly exec: Promise<string>;
   readonly opened: OpenedStartSocket;
-  private readonly ctl = new AbortController();
   private state: 'ready' | 'used' | 'gone' = 'ready';
 
   constructor(readonly containerId: string, socket: string, create: (id: string, signal: AbortSignal) => Promise<string>,
     private readonly destroy: (execId: string) => Promise<unknown>) {
-    this.exec = create(containerId, this.ctl.signal);
+    this.exec = create(containerId, AbortSignal.timeout(PREPARE_TIMEOUT_MS));
     // Awaited by the start, or never (discarded): its failure is the start's to report.
     this.exec.catch(() => {});
     this.opened = new OpenedStartSocket(socket);
@@ -144,31 +153,13 @@ class Prepared implements PreparedStart {
     if (this.state !== 'ready') return;
     this.state = 'gone';
     this.opened.discard();
-    this.ctl.abort();
-    let execId: string;
-    try {
-      execId = await this.exec;
-    } catch {
-      return; // never created
-    }
-    // kleened keeps an exec instance that never started until it restarts; a failure here
-    // leaves one such record behind and nothing else.
-    await this.destroy(execId).catch(() => {});
+    // The exec/create is not cut short: kleened may have made the instance already, and only
+    // its answer names it. Whenever the answer comes, the instance is destroyed (kleened keeps
+    // one that never started until it restarts); the caller waits for that at most
+    // DISCARD_TIMEOUT_MS, and a failure leaves one such record behind and nothing else.
+    const destroyed = this.exec.then((execId) => this.destroy(execId)).then(() => {}, () => {});
+    await untilAborted(destroyed, AbortSignal.timeout(DISCARD_TIMEOUT_MS)).catch(() => {});
   }
-}
-
-/** `p`, or a rejection with the signal's reason when `signal` aborts first. */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new ApiError('start-timeout', 'cancelled before the WebSocket start'));
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then((v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); });
-  });
 }
 
 /** A full ContainerConfig with `null` for every key not in `change`: kleened resets missing keys to defaults (FACTS). */

@@ -228,6 +228,18 @@ t.test('a prepared start: its exec instance and socket are made ahead, and the s
   t.equal(await p.discard().then(() => readRequestLog(r.requestLog).some((e) => /\/stop$/.test(e.path ?? ''))), false, 'discarding a used one does nothing');
 });
 
+t.test('a prepared start discarded while kleened has not answered its exec/create yet still destroys the instance', async (t) => {
+  // Mutation: cutting the exec/create short on discard (aborting its request) leaves the
+  // instance kleened already made: execs_unused stays 1.
+  const r = await rig(t, { containers: [{ name: 'web' }], faults: { exec_create_delay_ms: 300 } });
+  const id = containerId(readState(r.statePath), 'web');
+  const p = createKleenedClient(r.socket).prepareStart!(id);
+  await waitFor('the exec instance made, its answer not sent yet', () => readState(r.statePath).stats.execs_unused === 1);
+  await p.discard();
+  await waitFor('the instance destroyed', () => readState(r.statePath).stats.execs_unused === 0, { timeoutMs: 5000 });
+  t.equal(readState(r.statePath).stats.execs_destroyed, 1);
+});
+
 t.test('a discarded prepared start closes its socket and destroys its exec instance', async (t) => {
   const r = await rig(t, { containers: [{ name: 'web' }] });
   const id = containerId(readState(r.statePath), 'web');

@@ -391,6 +391,8 @@ export async function startKleened(opts = {}) {
         // and its process ends, or it is stopped: one created and never started stays until
         // kleened restarts. execs_unused counts them, so that tests can say none was left.
         mutateState(statePath, (st) => { st.stats.execs_unused++; });
+        // The instance exists from here on, whether or not the client waits for the answer.
+        if (f.exec_create_delay_ms) await sleep(f.exec_create_delay_ms, abort.signal);
         return json(res, 201, { id });
       }
       case 'POST /exec/{exec_id}/stop': {

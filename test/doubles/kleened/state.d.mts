@@ -114,6 +114,8 @@ export interface GlobalFaults {
   /** a start WebSocket that has sent no frame this many ms after its upgrade is dropped
    * (cowboy's idle_timeout: kleened's lib/api/exec_start.ex sets 60000) */
   start_socket_idle_ms?: number;
+  /** POST /exec/create answers this many ms after it made the exec instance */
+  exec_create_delay_ms?: number;
   /** SIGTERM is logged and ignored */
   ignore_sigterm?: boolean;
   /** after `kleened daemon` returned, the VM boots this long before it writes the pidfile;
