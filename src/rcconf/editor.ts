@@ -176,7 +176,8 @@ function removalRange(text: string, a: Assignment): [number, number] | undefined
   return undefined;
 }
 
-async function readState(root: string, host: string): Promise<FileState> {
+/** `known`: parses already made of some file (the static evaluation's); one of the same text is reused. */
+async function readState(root: string, host: string, known: readonly (RcDocument | undefined)[] = []): Promise<FileState> {
   const real = realPath(root, host);
   let original = '';
   let exists = false;
@@ -192,7 +193,8 @@ async function readState(root: string, host: string): Promise<FileState> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  return { host, real, exists, original, stat, text: original, doc: parseRc(original), expect: new Map() };
+  const doc = known.find((d) => d !== undefined && d.text === original) ?? parseRc(original);
+  return { host, real, exists, original, stat, text: original, doc, expect: new Map() };
 }
 
 function setText(f: FileState, text: string): void {
@@ -262,6 +264,7 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
     plan.push({ edit, search, target, fragment, later, effective: ev.final.get(edit.name), defaultValue: defaultsSnap?.vars.get(edit.name) });
   }
   const files = new Map<string, FileState>();
+  const changes: EditChange[] = [];
   const unlocks: Unlock[] = [];
   try {
     const hosts = [...new Set(plan.flatMap((p) => [...p.search, p.target]))].sort();
@@ -286,22 +289,41 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
       }
     }
     // Read everything after locking, and refuse to start from a file sh cannot read (as sysrc).
+    // sh -n runs beside the edit (a 10,000-line file takes sh as long as our parse); its verdict
+    // comes first all the same: before any other error (syncChecks) and before anything is written.
+    const parsed = [...evals.values()].map((ev) => ev.docs);
+    const checks: { host: string; bad: Promise<string | undefined> }[] = [];
     for (const host of hosts) {
-      const st = await readState(root, host);
+      const st = await readState(root, host, parsed.map((d) => d?.get(host)));
       files.set(host, st);
-      if (st.exists) {
-        const bad = await shSyntaxError(st.original);
-        if (bad) throw new ConfigError('ESYNTAX', `sh -n rejects this file: ${bad}`, { file: host }, 'fix it first; kleene-boot edits only files sh can read');
-      }
+      if (st.exists) checks.push({ host, bad: shSyntaxError(st.original) });
     }
+    const syntaxChecked = async (): Promise<void> => {
+      for (const c of checks) {
+        const bad = await c.bad;
+        if (bad) throw new ConfigError('ESYNTAX', `sh -n rejects this file: ${bad}`, { file: c.host }, 'fix it first; kleene-boot edits only files sh can read');
+      }
+    };
+    try {
+      await editAll();
+    } catch (e) {
+      await syntaxChecked();
+      throw e;
+    }
+    await syntaxChecked();
+    return await verifyAndWrite();
+  } finally {
+    for (const u of unlocks.reverse()) await u();
+  }
+
+  async function editAll(): Promise<void> {
     for (const p of plan) {
       for (const host of p.later) {
-        const a = lastAssignment((await readState(root, host)).doc, p.edit.name);
+        const a = lastAssignment((files.get(host) ?? await readState(root, host)).doc, p.edit.name);
         if (a) warnings.push(`${p.edit.name} is also set at ${host}:${a.line}, which rc(8) reads later; that value wins`);
       }
     }
 
-    const changes: EditChange[] = [];
     for (const p of plan) {
       const e = p.edit;
       // The last file of the search order holding an assignment wins, as in sysrc.
@@ -411,6 +433,9 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
       }
     }
 
+  }
+
+  async function verifyAndWrite(): Promise<EditResult> {
     // Check the new texts: our parser must see exactly the intended values at top level, and sh -n must accept them.
     const changedFiles = [...files.values()].filter((f) => f.text !== f.original);
     for (const f of changedFiles) {
@@ -433,8 +458,6 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
       for (const f of changedFiles) await writeOne(root, f, opts);
     }
     return { changes, diff, changed: changedFiles.length > 0, warnings, notes, unchanged };
-  } finally {
-    for (const u of unlocks.reverse()) await u();
   }
 }
 

@@ -22,7 +22,7 @@ import { ConfigError, HostCommandError } from '../errors.ts';
 import { resolveInRoot } from '../fs/root.ts';
 import { bytesToText } from './bytes.ts';
 import { assertRoot, normRoot, runShell, shPath, shSyntaxError } from './host.ts';
-import { parseRc, type RcDocument } from './parse.ts';
+import { parseRc, type Assignment, type RcDocument } from './parse.ts';
 import { loadStatic, NOT_RUN_HINT, unreadableError, type LoadRequest, type NotRun, type PathKind, type RootView } from './static-eval.ts';
 
 export { NOT_RUN_HINT, type NotRun } from './static-eval.ts';
@@ -63,6 +63,8 @@ export interface RcEvaluation {
   notRun: NotRun[];
   /** Why the root's /bin/sh could not be used in chroot, when the static reader stood in for it. */
   fallback?: string;
+  /** Static reading only: the parse of each file it read, by host path (parseSourced reuses it). */
+  docs?: Map<string, RcDocument>;
 }
 
 export const DEFAULTS_FILE = '/etc/defaults/rc.conf';
@@ -249,7 +251,7 @@ function readStatically(req: LoadRequest, root: string, fallback?: string): RcEv
   const base = new Map(Object.entries(RC_ENV));
   const r = loadStatic(req, rootView(root), base, { file: ASSUMED_FILE, vars: ASSUMED_VARS });
   const final = r.snapshots.length > 0 ? r.snapshots[r.snapshots.length - 1]!.vars : base;
-  return { base, snapshots: r.snapshots, final, assumedDefaults: r.assumedDefaults, stderr: '', evaluator: 'static', notRun: r.notRun,
+  return { base, snapshots: r.snapshots, final, assumedDefaults: r.assumedDefaults, stderr: '', evaluator: 'static', notRun: r.notRun, docs: r.docs,
     ...(fallback ? { fallback } : {}) };
 }
 
@@ -323,6 +325,11 @@ export async function parseSourced(ev: RcEvaluation, opts: { root?: string } = {
   const docs = new Map<string, RcDocument>();
   for (const s of ev.snapshots) {
     if (docs.has(s.file) || s.file === ASSUMED_FILE) continue;
+    const read = ev.docs?.get(s.file);
+    if (read) {
+      docs.set(s.file, read);
+      continue;
+    }
     // Inside the root as the evaluator saw it: a symlink never leads to this host's files.
     const text = await fsp.readFile(root === '' ? s.file : resolveInRoot(root, s.file), 'latin1').catch(() => '');
     docs.set(s.file, parseRc(text));
@@ -333,13 +340,31 @@ export async function parseSourced(ev: RcEvaluation, opts: { root?: string } = {
 /**
  * Which file and line set each variable last: the later of (a) the last file after which sh's
  * value changed and (b) the last file holding an assignment the parser can see; the line is
- * that file's last such assignment. Pure.
+ * that file's last such assignment. `only`: just these variables (`rc get NAME` needs one, not
+ * every variable of a 10,000-line rc.conf). Pure.
  */
-export function attribute(ev: RcEvaluation, docs: Map<string, RcDocument>): Map<string, EffectiveValue> {
+export function attribute(ev: RcEvaluation, docs: Map<string, RcDocument>, only?: ReadonlySet<string>): Map<string, EffectiveValue> {
   const out = new Map<string, EffectiveValue>();
+  // Per file, its plain assignments by name, and the names it also sets inside a construct:
+  // looked up once per variable and snapshot, so a 10,000-line rc.conf costs no more than its size.
+  const plain = new Map<string, Map<string, Assignment[]>>();
+  const inConstruct = new Map<string, Set<string>>();
+  for (const [file, d] of docs) {
+    const byName = new Map<string, Assignment[]>();
+    const constructs = new Set<string>();
+    for (const a of d.assignments) {
+      if (a.commandPrefix) continue;
+      const list = byName.get(a.name);
+      if (list) list.push(a);
+      else byName.set(a.name, [a]);
+    }
+    for (const a of d.assignments) if (a.construct) constructs.add(a.name);
+    plain.set(file, byName);
+    inConstruct.set(file, constructs);
+  }
   const staticNames = new Set<string>();
-  for (const d of docs.values()) for (const a of d.assignments) if (!a.commandPrefix) staticNames.add(a.name);
-  const names = [...ev.final.keys()].filter((n) => ev.base.get(n) !== ev.final.get(n) || staticNames.has(n)).sort();
+  for (const byName of plain.values()) for (const n of byName.keys()) staticNames.add(n);
+  const names = [...(only ?? ev.final.keys())].filter((n) => ev.final.has(n) && (ev.base.get(n) !== ev.final.get(n) || staticNames.has(n))).sort();
   for (const name of names) {
     const value = ev.final.get(name)!;
     let changedAt = -1;
@@ -349,8 +374,7 @@ export function attribute(ev: RcEvaluation, docs: Map<string, RcDocument>): Map<
       const v = s.vars.get(name);
       if (v !== prev) changedAt = idx;
       prev = v;
-      const doc = docs.get(s.file);
-      if (doc?.assignments.some((a) => a.name === name && !a.commandPrefix)) staticAt = idx;
+      if (plain.get(s.file)?.has(name)) staticAt = idx;
     });
     const idx = Math.max(changedAt, staticAt);
     if (idx < 0) {
@@ -358,14 +382,13 @@ export function attribute(ev: RcEvaluation, docs: Map<string, RcDocument>): Map<
       continue;
     }
     const file = ev.snapshots[idx]!.file;
-    const doc = docs.get(file);
-    const mine = doc?.assignments.filter((a) => a.name === name && !a.commandPrefix) ?? [];
+    const mine = plain.get(file)?.get(name) ?? [];
     const last = mine[mine.length - 1];
     const ev1: EffectiveValue = { name, value, file, line: last?.line };
     if (file === ASSUMED_FILE) ev1.note = `no ${DEFAULTS_FILE} under the root; FreeBSD's default assumed`;
     else if (!last) ev1.note = 'set by a command sh ran (., eval, read …), not by an assignment';
     else if (last.construct) ev1.note = `last assignment is inside ${describeConstruct(last.construct)}; which one ran depends on the condition`;
-    else if (doc && doc.assignments.some((a) => a.name === name && a.construct)) ev1.note = 'this file also sets it inside a conditional block';
+    else if (inConstruct.get(file)?.has(name)) ev1.note = 'this file also sets it inside a conditional block';
     else if (last.value !== undefined && last.value !== value) ev1.note = 'the value sh read differs from this line (a later command changed it)';
     out.set(name, ev1);
   }

@@ -17,7 +17,7 @@
 // command). Function definitions run nothing and are skipped silently.
 // Pure: files come from a RootView the caller provides; nothing here touches the file system.
 import { ConfigError } from '../errors.ts';
-import { parseRc, type Construct } from './parse.ts';
+import { parseRc, type Construct, type RcDocument } from './parse.ts';
 
 /** A line kleene-boot did not evaluate because it needs sh to run something. */
 export interface NotRun {
@@ -243,6 +243,8 @@ function describe(c: Construct): string {
 export interface StaticState {
   vars: Map<string, string>;
   notRun: NotRun[];
+  /** Each file's parse, by host path: who attributes values to lines reuses it instead of parsing again. */
+  docs?: Map<string, RcDocument>;
 }
 
 /**
@@ -253,6 +255,7 @@ export interface StaticState {
  */
 export function sourceStatic(text: string, file: string, state: StaticState, view: RootView, depth = 0): void {
   const doc = parseRc(text);
+  state.docs?.set(file, doc);
   const bad = doc.problems.find((p) => p.severity === 'error');
   if (bad) {
     throw new ConfigError('ESYNTAX', `sh cannot read this file: line ${bad.line}: ${bad.message}`, { file },
@@ -332,6 +335,8 @@ export interface StaticLoad {
   /** /etc/defaults/rc.conf is missing: `assumed` (FreeBSD's rc_conf_files and local_startup) was used. */
   assumedDefaults: boolean;
   notRun: NotRun[];
+  /** The parse of every file read, by host path. */
+  docs: Map<string, RcDocument>;
 }
 
 /** What to read: load_rc_config for a service (or defaults + rc_conf_files alone), or these files alone (`-f`). */
@@ -346,7 +351,7 @@ export type LoadRequest = { service: string | undefined } | { files: string[] };
  */
 export function loadStatic(req: LoadRequest, view: RootView, base: Map<string, string>,
   assumed: { file: string; vars: [string, string][] }): StaticLoad {
-  const state: StaticState = { vars: new Map(base), notRun: [] };
+  const state: StaticState = { vars: new Map(base), notRun: [], docs: new Map() };
   const snapshots: StaticSnapshot[] = [];
   let assumedDefaults = false;
   const src = (path: string): void => {
@@ -361,7 +366,7 @@ export function loadStatic(req: LoadRequest, view: RootView, base: Map<string, s
   const words = (v: string | undefined) => (v ?? '').split(/[ \t\n]+/).filter((w) => w !== '');
   if ('files' in req) {
     for (const f of req.files) src(f);
-    return { snapshots, assumedDefaults, notRun: state.notRun };
+    return { snapshots, assumedDefaults, notRun: state.notRun, docs: state.docs! };
   }
   if (view.kind('/etc/defaults/rc.conf') !== 'missing') {
     src('/etc/defaults/rc.conf');
@@ -397,5 +402,5 @@ export function loadStatic(req: LoadRequest, view: RootView, base: Map<string, s
       }
     }
   }
-  return { snapshots, assumedDefaults, notRun: state.notRun };
+  return { snapshots, assumedDefaults, notRun: state.notRun, docs: state.docs! };
 }

@@ -50,7 +50,7 @@ export const rcGetCommand: CommandModule<object, GetArgs> = {
         if (file !== undefined) ev = await evaluateFiles((await dirFiles(root, file)) ?? [file], { root });
         else ev = await evaluateRc(svc || undefined, { root });
         evaluations.push(ev);
-        cache.set(svc, attribute(ev, await parseSourced(ev, { root })));
+        cache.set(svc, attribute(ev, await parseSourced(ev, { root }), new Set(names)));
       }
       return cache.get(svc)!;
     };
