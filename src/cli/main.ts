@@ -85,6 +85,18 @@ function unknownOptions(argv: readonly string[], opts: { key: Record<string, unk
 const helpWidth = (): number => Math.min(100, process.stdout.columns || 100);
 const wantsHelp = (argv: readonly string[]): boolean => argv.some((a) => a === '--help' || a === '-h' || a === 'help' || /^-[A-Za-z]*h/.test(a));
 
+/**
+ * yargs renders the whole help text once a command's handler has begun, only to keep it for a
+ * showHelp() the handler might call (none of ours does; the usage errors render their own): a
+ * tenth of `rc get`'s start. Without --help that rendering is skipped. The usage instance is yargs'
+ * internal API (getInternalMethods); should it change, the help is cached as before.
+ */
+function skipHelpCache(parser: unknown): void {
+  const usage = (parser as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } })
+    .getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
+}
+
 /** Runs the CLI on argv (without node and script); resolves to the exit status. */
 export async function runCli(argv: string[]): Promise<number> {
   process.exitCode = 0;
@@ -147,6 +159,7 @@ export async function runCli(argv: string[]): Promise<number> {
       const text = typed.length > 0 ? `unknown option${typed.length > 1 ? 's' : ''} ${[...new Set(typed)].join(', ')}` : said;
       throw new UsageError(`${command ? `${command}: ` : ''}${text}${suggestion ? ` (${suggestion})` : ''}`, command, usage);
     });
+  if (!wantsHelp(argv)) skipHelpCache(parser);
   try {
     await parser.parseAsync();
     if (suggestion !== undefined) throw new UsageError(suggestion, '');

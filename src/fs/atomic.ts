@@ -3,7 +3,6 @@
 // file complete. The target is never followed if it is a symlink: rename(2) replaces the
 // link itself, and we refuse a symlink target outright so nobody is surprised.
 import { constants, promises as fsp } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { KleeneBootError } from '../errors.ts';
 
@@ -34,9 +33,19 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   }
   const mode = opts.mode ?? (existing ? existing.mode & 0o7777 : 0o644);
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.kleene-boot.${randomBytes(6).toString('hex')}`);
-  // O_EXCL: never reuse or follow something already at the temp name.
-  const fh = await fsp.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  // O_EXCL: never reuse or follow something already at the temp name (a link there included), so
+  // the name need not be unguessable, only unlikely to be taken: pid and time and Math.random
+  // (node:crypto would cost every command its load), with another try when one is taken.
+  let tmp = '';
+  let fh: import('node:fs/promises').FileHandle | undefined;
+  for (let attempt = 0; fh === undefined; attempt++) {
+    tmp = join(dir, `.${basename(path)}.kleene-boot.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`);
+    try {
+      fh = await fsp.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 9) throw e;
+    }
+  }
   try {
     try {
       await fh.writeFile(data);
