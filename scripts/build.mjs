@@ -2,8 +2,11 @@
 // the installed files live in <prefix>/libexec/kleene-boot/ with no package.json beside them,
 // and Node 20 reads a bare .js file as CommonJS. The hook must run at boot with no
 // node_modules, so everything it imports is inlined.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { build } from 'esbuild';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tsImport } from 'tsx/esm/api';
 import zlib, { brotliCompressSync } from 'node:zlib';
 
 const common = {
@@ -35,13 +38,30 @@ const onlyCommands = (keep) => ({
   },
 });
 
+const sha256 = (text) => createHash('sha256').update(text).digest('hex');
+
 /** A part as stored in dist/cli.js: brotli, base64 (a quarter of the bytes to read and scan at every start). */
 const packed = (code) => brotliCompressSync(Buffer.from(code), { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).toString('base64');
 
+/**
+ * `var __kleene_boot_templates = {…}`: each template of templates/ with its source and its code
+ * as handlebars precompiles it (src/render/handlebars.ts, same options), so that generate runs
+ * the code and compiles nothing while the installed template is the one built in.
+ */
+async function precompiledTemplates() {
+  const { precompileShellTemplate } = await tsImport('../src/render/handlebars.ts', import.meta.url);
+  const names = (await readdir('templates')).filter((n) => n.endsWith('.hbs')).sort();
+  const entries = await Promise.all(names.map(async (n) => {
+    const source = await readFile(`templates/${n}`, 'utf8');
+    return `${JSON.stringify(n)}: { source: ${JSON.stringify(source)}, spec: ${precompileShellTemplate(source)} }`;
+  }));
+  return `var __kleene_boot_templates = {${entries.join(',\n')}};`;
+}
+
 /** One part of the CLI (see src/cli/dispatch.ts): the whole CLI with only `keep`'s command code, minified. */
-async function cliPart(keep) {
+async function cliPart(keep, banner = '') {
   const r = await build({ ...common, entryPoints: ['src/cli/bin.ts'], write: false, minify: !process.env.KLEENE_BOOT_NO_MINIFY,
-    plugins: [onlyCommands(keep)] });
+    plugins: [onlyCommands(keep)], banner: { js: `${common.banner.js}\n${banner}` } });
   return r.outputFiles[0].text;
 }
 
@@ -51,13 +71,20 @@ async function cliPart(keep) {
  * KLEENE_BOOT_NO_MINIFY=1 keeps names for a CPU profile.
  */
 async function buildCli() {
-  const [rc, generate, all] = await Promise.all([cliPart(['rc']), cliPart(['generate']), cliPart(undefined)]);
+  const templates = await precompiledTemplates();
+  const [rc, generate, all] = await Promise.all([cliPart(['rc']), cliPart(['generate'], templates), cliPart(undefined, templates)]);
   const dispatcher = await build({ ...common, entryPoints: ['src/cli/dispatch.ts'], write: false, minify: true, plugins: [onlyCommands([])],
     banner: { js: [
       'var __kleene_boot_filename = __filename;',
       `var __kleene_boot_parts = ${JSON.stringify({ rc: packed(rc), generate: packed(generate), all: packed(all) })};`,
+      // Which source each part is: a code cache names the one it was compiled from (src/cli/dispatch.ts).
+      `var __kleene_boot_part_ids = ${JSON.stringify({ rc: sha256(rc), generate: sha256(generate), all: sha256(all) })};`,
     ].join('\n') } });
   await writeFile('dist/cli.js', dispatcher.outputFiles[0].text);
+  // The parts' V8 code caches (src/cli/dispatch.ts), made by this node: the one that runs the tests
+  // and the bench here, and the one install.sh builds with on a host.
+  const r = spawnSync(process.execPath, ['dist/cli.js', '--write-code-cache', 'dist'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`writing the code caches failed: ${r.stderr || r.error}`);
 }
 
 await mkdir('dist', { recursive: true });

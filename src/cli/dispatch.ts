@@ -4,10 +4,22 @@
 // only some commands' code (`rc` alone, `generate` alone, and all of them), and stores each part
 // in dist/cli.js as a string: V8 scans a string literal far faster than it pre-parses the same
 // code. This entry picks the part for argv's command and compiles only that one.
+//
+// Compiling the part is still a fifth of a short command. Beside cli.js may lie a V8 code cache
+// of each part (`cli-<part>.v8cache`, written by `node cli.js --write-code-cache DIR` at build,
+// with the node that builds, which install.sh is the host's), so that V8 deserialises the
+// part's bytecode instead of compiling it. V8 itself checks a cache against its version, its
+// flags and the source's length only, so each file begins with a line naming the part's
+// sha256 (scripts/build.mjs embeds the hashes in cli.js) and the checksum of its data: a cache
+// of another build, or a damaged one, is never used, and one V8 rejects (another node after `pkg upgrade`) leaves the part compiled as if
+// there were none. A command never writes a cache. KLEENE_BOOT_DEBUG=1 says which it was.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { compileFunction } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+import { Script } from 'node:vm';
 import { brotliDecompressSync } from 'node:zlib';
 import { wantedCommand } from './commands/index.ts';
+import { codeCacheName, PARTS } from './parts.ts';
 
 /** The parts scripts/build.mjs builds, by command; every other command (and none) runs `all`. */
 export const PART_OF: Readonly<Record<string, string>> = { rc: 'rc', generate: 'generate' };
@@ -18,13 +30,106 @@ export function partFor(argv: readonly string[]): string {
   return (c !== undefined && PART_OF[c]) || 'all';
 }
 
+/** The argument that makes cli.js write its code caches instead of running a command. */
+export const WRITE_CODE_CACHE = '--write-code-cache';
+
 declare const __kleene_boot_parts: Record<string, string> | undefined;
+declare const __kleene_boot_part_ids: Record<string, string>;
 declare const __kleene_boot_filename: string;
 
+/**
+ * Two 32-bit lanes over the bytes, as hex: V8 does not check a cache's own checksum (a cache
+ * damaged on disk crashes node), so the header carries this and a damaged file is never used.
+ * Detects damage, not malice: whoever can write libexec/ is root already.
+ */
+export function checksum(b: Uint8Array): string {
+  let h1 = 0x811c9dc5 | 0;
+  let h2 = 0x01000193 | 0;
+  const n = b.length & ~3;
+  for (let i = 0; i < n; i += 4) {
+    const w = b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+    h1 = Math.imul(h1 ^ w, 0x9e3779b1);
+    h2 = Math.imul(h2 + w, 0x85ebca77) ^ (h2 >>> 13);
+  }
+  for (let i = n; i < b.length; i++) h1 = Math.imul(h1 ^ b[i]!, 0x9e3779b1);
+  h1 = Math.imul(h1 ^ b.length, 0x9e3779b1);
+  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+}
+
+/** A part's cache file: a line naming the part source (sha256) and the data's checksum, then V8's data. */
+export function codeCacheFile(sha256: string, data: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from(`kleene-boot v8 code cache ${sha256} ${checksum(data)}\n`), data]);
+}
+
+/** The V8 data of a cache file when it was made from this source and is whole; undefined for any other file. */
+export function cacheFor(file: Buffer | undefined, sha256: string): Buffer | undefined {
+  if (file === undefined) return undefined;
+  const prefix = `kleene-boot v8 code cache ${sha256} `;
+  const end = file.indexOf(10);
+  if (end !== prefix.length + 16 || file.toString('latin1', 0, prefix.length) !== prefix) return undefined;
+  const data = file.subarray(end + 1);
+  return data.length > 0 && checksum(data) === file.toString('latin1', prefix.length, end) ? data : undefined;
+}
+
+function readOrNone(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+type PartFunction = (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dirname: string) => void;
+
+function unpack(parts: Record<string, string>, part: string): string {
+  return brotliDecompressSync(Buffer.from(parts[part]!, 'base64')).toString();
+}
+
+/** A part as a script whose value is its module function (the same text when written and read). */
+function partScript(parts: Record<string, string>, part: string, filename: string, cachedData?: Buffer): Script {
+  return new Script(`(function (exports, require, module, __filename, __dirname) {${unpack(parts, part)}\n})`, { filename, cachedData });
+}
+
+/**
+ * Writes each part's code cache into `dir`. Compiled eagerly (every function, not only the
+ * top level that V8 compiles at first), so that the cache holds the code a command will run.
+ */
+function writeCodeCaches(parts: Record<string, string>, ids: Record<string, string>, file: string, dir: string): void {
+  for (const part of PARTS) {
+    const path = `${dir}/${codeCacheName(part)}`;
+    // One this node accepts for this very source stays as it is: building twice changes no file
+    // (V8's bytes differ from one compile to the next), so install has nothing to do.
+    const old = cacheFor(readOrNone(path), ids[part]!);
+    if (old !== undefined && !partScript(parts, part, file, old).cachedDataRejected) continue;
+    // The cache records V8's flags when it is made: --lazy again before it is (a cache made
+    // under --no-lazy is rejected by every normal start).
+    setFlagsFromString('--no-lazy');
+    let script: Script;
+    try {
+      script = partScript(parts, part, file);
+    } finally {
+      setFlagsFromString('--lazy');
+    }
+    writeFileSync(path, codeCacheFile(ids[part]!, script.createCachedData()));
+  }
+}
+
 if (typeof __kleene_boot_parts !== 'undefined') {
-  const src = brotliDecompressSync(Buffer.from(__kleene_boot_parts[partFor(process.argv.slice(2))]!, 'base64')).toString();
   const file = __kleene_boot_filename;
-  const run = compileFunction(src, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
-  const mod = { exports: {} };
-  run(mod.exports, createRequire(file), mod, file, file.replace(/\/[^/]*$/, ''));
+  const dir = file.replace(/\/[^/]*$/, '');
+  const argv = process.argv.slice(2);
+  if (argv[0] === WRITE_CODE_CACHE && argv.length === 2) {
+    writeCodeCaches(__kleene_boot_parts, __kleene_boot_part_ids, file, argv[1]!);
+  } else {
+    const part = partFor(argv);
+    const found = readOrNone(`${dir}/${codeCacheName(part)}`);
+    const cachedData = cacheFor(found, __kleene_boot_part_ids[part]!);
+    const script = partScript(__kleene_boot_parts, part, file, cachedData);
+    if (process.env.KLEENE_BOOT_DEBUG) {
+      const verdict = found === undefined ? 'none' : cachedData === undefined ? 'not for this build, or damaged' : script.cachedDataRejected ? 'rejected by node' : 'used';
+      process.stderr.write(`kleene-boot: code cache ${codeCacheName(part)}: ${verdict}\n`);
+    }
+    const mod = { exports: {} };
+    (script.runInThisContext() as PartFunction)(mod.exports, createRequire(file), mod, file, dir);
+  }
 }

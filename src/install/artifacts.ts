@@ -2,7 +2,7 @@
 // bundle with the templates it renders from, a /bin entry, the man page, the pkg trigger and the
 // periodic script. Reads shipped files; writes nothing.
 import { existsSync, promises as fsp } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { KleeneBootError } from '../errors.ts';
@@ -62,7 +62,14 @@ export async function desiredFiles(opts: GenerateOptions): Promise<DesiredFile[]
   const layout = installLayout(opts.prefix);
   const rendered = await renderFiles(opts);
   const out: DesiredFile[] = [];
-  out.push({ path: layout.cli, content: await fsp.readFile(resolveDist('cli.js')), mode: 0o444 });
+  const cliPath = resolveDist('cli.js');
+  out.push({ path: layout.cli, content: await fsp.readFile(cliPath), mode: 0o444 });
+  // The code caches npm run build made beside cli.js with the node that builds (install.sh: this
+  // host's). Only a speed-up: a bundle shipped without them installs without them.
+  for (const cache of layout.codeCaches) {
+    const content = await fsp.readFile(join(dirname(cliPath), basename(cache))).catch(() => undefined);
+    if (content) out.push({ path: cache, content, mode: 0o444, binary: true });
+  }
   // The bundles are CommonJS; this keeps node from reading them as ES modules should some
   // directory above (a staging root inside a project, say) hold a package.json with "type": "module".
   out.push({ path: `${layout.libexecDir}/package.json`, content: Buffer.from('{ "type": "commonjs" }\n'), mode: 0o444 });

@@ -1,5 +1,6 @@
 // Where kleene-boot's installed files live on the host. One table, so install, uninstall,
 // doctor, the man page's FILES section and the port's pkg-plist agree.
+import { codeCacheName, PARTS } from '../cli/parts.ts';
 
 /** State that belongs to no prefix: FreeBSD keeps package state under /var/db (hier(7)). */
 export const STATE_DIR = '/var/db/kleene-boot';
@@ -23,6 +24,8 @@ export interface InstallLayout {
   rcd: { kleened: string; kleene_containers: string };
   libexecDir: string;
   cli: string;
+  /** V8 code caches of cli.js's parts (src/cli/dispatch.ts): made by the node that built the bundles. */
+  codeCaches: string[];
   hook: string;
   templatesDir: string;
   wrapper: string;
@@ -44,6 +47,7 @@ export function installLayout(prefix: string): InstallLayout {
     rcd: { kleened: `${prefix}/etc/rc.d/kleened`, kleene_containers: `${prefix}/etc/rc.d/kleene_containers` },
     libexecDir,
     cli: `${libexecDir}/cli.js`,
+    codeCaches: PARTS.map((p) => `${libexecDir}/${codeCacheName(p)}`),
     hook: `${libexecDir}/hook.js`,
     templatesDir: `${libexecDir}/templates`,
     wrapper: `${prefix}/bin/kleene-boot`,

@@ -25,10 +25,31 @@ export function createShellHandlebars(): typeof Handlebars {
   return hb;
 }
 
-/** Compiles a template strictly: a missing value is an error, never an empty string. */
+/** How every shell template compiles: strictly (a missing value is an error, never an empty string), no HTML escaping, our helpers only. */
+const OPTIONS = { noEscape: true, strict: true, knownHelpersOnly: true, knownHelpers: { sh: true, default: true } } as const;
+
+/**
+ * The template as JavaScript (handlebars' precompile), with the same options: scripts/build.mjs
+ * puts each shipped template's code in the bundle, so `generate` does not compile it at each run.
+ */
+export function precompileShellTemplate(source: string): string {
+  return Handlebars.precompile(source, OPTIONS) as string;
+}
+
+/** Set by scripts/build.mjs in the bundle: each shipped template's source and its precompiled code. */
+declare const __kleene_boot_templates: Record<string, { source: string; spec: Parameters<typeof Handlebars.template>[0] }> | undefined;
+
+/**
+ * Compiles a template strictly: a missing value is an error, never an empty string. The
+ * bundle's precompiled code stands in when it was made from this very source; a template that
+ * differs from the one built in is compiled.
+ */
 export function compileShellTemplate(source: string, name: string): (ctx: object) => string {
   const hb = createShellHandlebars();
-  const tpl = hb.compile(source, { noEscape: true, strict: true, knownHelpersOnly: true, knownHelpers: { sh: true, default: true } });
+  const pre = typeof __kleene_boot_templates === 'undefined' ? undefined : __kleene_boot_templates[name];
+  const use = pre !== undefined && pre.source === source;
+  if (process.env.KLEENE_BOOT_DEBUG) process.stderr.write(`kleene-boot: template ${name}: ${use ? 'precompiled' : 'compiled'}\n`);
+  const tpl = use ? hb.template(pre.spec) : hb.compile(source, OPTIONS);
   return (ctx: object) => {
     try {
       return tpl(ctx);
