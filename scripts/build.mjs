@@ -40,6 +40,27 @@ const onlyCommands = (keep) => ({
 
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
+/**
+ * esbuild plugin: string-width (yargs' help layout, two versions) makes an Intl.Segmenter when it
+ * is loaded, and ICU's break data costs a tenth of a command's start, every start, help or not.
+ * It is made at the first width asked instead (the module uses it for nothing but .segment()).
+ * A string-width that no longer reads `const segmenter = new Intl.Segmenter();` fails the build,
+ * so that an upgrade is looked at rather than silently slower.
+ */
+const lazySegmenter = {
+  name: 'lazy-segmenter',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const eager = 'const segmenter = new Intl.Segmenter();';
+      if (text.split(eager).length !== 2 || /\bsegmenter\.(?!segment\()/.test(text)) {
+        throw new Error(`${args.path}: expected one '${eager}' used only as segmenter.segment(); see lazySegmenter in scripts/build.mjs`);
+      }
+      return { contents: text.replace(eager, 'let eagerSegmenter; const segmenter = { segment: (s) => (eagerSegmenter ??= new Intl.Segmenter()).segment(s) };'), loader: 'js' };
+    });
+  },
+};
+
 /** A part as stored in dist/cli.js: brotli, base64 (a quarter of the bytes to read and scan at every start). */
 const packed = (code) => brotliCompressSync(Buffer.from(code), { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).toString('base64');
 
@@ -61,7 +82,7 @@ async function precompiledTemplates() {
 /** One part of the CLI (see src/cli/dispatch.ts): the whole CLI with only `keep`'s command code, minified. */
 async function cliPart(keep, banner = '') {
   const r = await build({ ...common, entryPoints: ['src/cli/bin.ts'], write: false, minify: !process.env.KLEENE_BOOT_NO_MINIFY,
-    plugins: [onlyCommands(keep)], banner: { js: `${common.banner.js}\n${banner}` } });
+    plugins: [onlyCommands(keep), lazySegmenter], banner: { js: `${common.banner.js}\n${banner}` } });
   return r.outputFiles[0].text;
 }
 

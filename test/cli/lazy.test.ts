@@ -68,4 +68,10 @@ t.test('the rc part of dist/cli.js holds neither the generator, the WebSocket cl
   t.same(has(part('generate')), { handlebars: true, ws: false, execa: false }, 'generate');
   t.same({ ...has(part('all')), execa: undefined }, { handlebars: true, ws: true, execa: undefined }, 'all: every command');
   t.ok(text.length < part('all').length, 'the whole file is smaller than the whole CLI unpacked: node reads and scans less');
+  // string-width's Intl.Segmenter (ICU data, milliseconds) is made at the first width asked, not
+  // when yargs loads (scripts/build.mjs lazySegmenter); --help still lays out its columns.
+  for (const k of ['rc', 'generate', 'all']) {
+    t.notMatch(part(k), /[^?]=\s*new Intl\.Segmenter\b/, `${k}: no Intl.Segmenter made at load`);
+    t.match(part(k), /\?\?=\s*new Intl\.Segmenter\b/, `${k}: one made when needed`);
+  }
 });
