@@ -169,6 +169,8 @@ export interface RestoreRun {
   /** per container name: when the double received its first POST /exec/create and when its jail
    * appeared (the double's `start` event), ms since the epoch; NaN when it never happened */
   timeline: Record<string, { createMs: number; startedMs: number }>;
+  /** the double's whole request log (bench/links.ts reads the latency of each dependency link from it) */
+  log: RequestLogEntry[];
 }
 
 export interface RestoreRunOptions {
@@ -446,6 +448,7 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
       exitCode: hook.code,
       hookOutput: hook.stdout + hook.stderr,
       timeline,
+      log,
     };
   } finally {
     if (!opts.keep) removeTempDir(dir);

@@ -25,9 +25,10 @@ export interface Prepared {
 export interface StartActions {
   /**
    * Starts the container through kleened (exec/create + WebSocket start); resolves at Close 1001,
-   * rejects with a reason. `prepared`: what prepare() made for this container.
+   * rejects with a reason. `prepared`: what prepare() made for this container. `sent`: to call
+   * once the start frame is out (nothing is prepared ahead while a start is still opening).
    */
-  start(t: Target, signal: AbortSignal, prepared?: Prepared): Promise<void>;
+  start(t: Target, signal: AbortSignal, prepared?: Prepared, sent?: () => void): Promise<void>;
   /**
    * Makes the container's start ready ahead of its turn (its exec instance and an open socket),
    * so that a freed slot costs one frame. Without it every start does it all in its slot.
@@ -91,6 +92,8 @@ export class RestoreRun {
   private inFlight = 0;
   /** Nodes holding a prepared start they have not used yet. */
   private preparedCount = 0;
+  /** Starts without a prepared start whose frame is not out yet (see prepareAhead). */
+  private opening = 0;
   /** Prepared starts given up; `done` waits for them (each bounded). */
   private readonly discards: Promise<void>[] = [];
   private finals = 0;
@@ -230,7 +233,10 @@ export class RestoreRun {
    */
   private prepareAhead(): void {
     const prepare = this.actions.prepare;
-    if (!prepare || this.ended !== undefined) return;
+    // A start that is its own exec/create and upgrade goes first: preparing beside it made the
+    // first frames of a restore wait for every preparation's requests (32 ms instead of 9 at
+    // 50 containers, jobs 16). Preparing resumes as each one's frame is out.
+    if (!prepare || this.ended !== undefined || this.opening > 0) return;
     const limit = Math.max(1, this.opts.jobs);
     if (this.preparedCount >= limit) return;
     for (const id of this.skel.order) {
@@ -283,8 +289,17 @@ export class RestoreRun {
       n.prepared = undefined;
       this.preparedCount--;
     }
+    let opening = prepared === undefined;
+    if (opening) this.opening++;
+    const sent = (): void => {
+      if (!opening) return;
+      opening = false;
+      this.opening--;
+      this.prepareAhead();
+    };
     try {
-      await untilAborted(this.actions.start(t, signal, prepared), signal);
+      await untilAborted(this.actions.start(t, signal, prepared, sent), signal);
+      sent();
       this.opts.emit({ type: 'start-done', id: t.id, at: this.opts.at() });
       // `jobs` bounds the starts in flight to kleened (start frame to its Close 1001): kleened
       // answers once `jail -c` is spawned, and holding the slot while jls confirms the jail
@@ -304,6 +319,7 @@ export class RestoreRun {
       this.up(n, { ...this.base(n), outcome: 'started', ms: this.elapsed(n),
         ...(a.seen ? {} : { reason: `not confirmed: ${a.error}` }) });
     } catch (err) {
+      sent();
       release();
       this.down(n, this.failure(n, err, signal, phase));
     } finally {

@@ -80,6 +80,10 @@ export async function runRestore(ctx: HookContext): Promise<Report> {
       jails = jailsFact(ctx);
       datasets = datasetsFact(ctx);
     }
+    // While jls, zfs and the container list are answered: the first start frame then does not
+    // wait for the WebSocket client's module code (about 8 ms).
+    const preload = deps.api(address);
+    setImmediate(() => preload.preloadStarts?.());
     // SIGTERM while kleened is awaited: nothing was started, nothing will be.
     containers = await Promise.race([awaitKleened(ctx, address, config.waitTimeout * 1000), untilAborted(ctx.cancel)]);
   } catch (err) {
@@ -93,7 +97,7 @@ export async function runRestore(ctx: HookContext): Promise<Report> {
   const api = deps.api(address);
   const watch = new JailWatch(() => deps.listJails(config.tools.jls, { timeoutMs: INVENTORY_TIMEOUT_MS }));
   const actions: StartActions = {
-    start: (t, signal, prepared) => api.startContainer(t.id, signal, prepared as PreparedStart | undefined),
+    start: (t, signal, prepared, sent) => api.startContainer(t.id, signal, prepared as PreparedStart | undefined, sent),
     ...(api.prepareStart ? { prepare: (t: Target) => api.prepareStart!(t.id) } : {}),
     ready: (t, signal) => waitReady(t.settings.ready, t.id, config.tools.jexec, deps, signal),
     jail: (id, deadline, urgent) => watch.want(id, deadline, urgent),

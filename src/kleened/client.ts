@@ -2,7 +2,7 @@
 // the caller's AbortSignal, answers checked against the shapes in openapi.json. Decides nothing.
 import { untilAborted } from '../abort.ts';
 import { ApiError } from '../errors.ts';
-import { OpenedStartSocket, startExecDetached } from './exec-start.ts';
+import { OpenedStartSocket, preloadWs, startExecDetached } from './exec-start.ts';
 import { errorText, requestKleened, type HttpAnswer } from './http.ts';
 import {
   CONTAINER_CONFIG_KEYS, type ContainerConfig, type ContainerInspect, type ContainerSummary, type KleenedApi,
@@ -77,7 +77,7 @@ export function createKleenedClient(socket: string): KleenedApi {
         }),
       } satisfies VolumeInspect;
     },
-    async startContainer(id, signal, prepared) {
+    async startContainer(id, signal, prepared, sent) {
       if (prepared instanceof Prepared && prepared.containerId === id && prepared.use()) {
         let execId: string;
         let ws;
@@ -90,10 +90,13 @@ export function createKleenedClient(socket: string): KleenedApi {
           prepared.giveUp();
           throw err;
         }
-        await startExecDetached(socket, execId, signal, ws);
+        await startExecDetached(socket, execId, signal, ws, sent);
         return;
       }
-      await startExecDetached(socket, await createExec(id, signal), signal);
+      await startExecDetached(socket, await createExec(id, signal), signal, undefined, sent);
+    },
+    preloadStarts() {
+      preloadWs();
     },
     prepareStart(id) {
       return new Prepared(id, socket, createExec, (execId) => call('POST',

@@ -15,6 +15,11 @@ function loadWs(): Promise<typeof import('ws')> {
   return wsModule;
 }
 
+/** Loads the WebSocket client now (see KleenedApi.preloadStarts). */
+export function preloadWs(): void {
+  void loadWs();
+}
+
 /** Close code kleened uses for "started detached". */
 export const CLOSE_STARTED = 1001;
 
@@ -81,8 +86,10 @@ function openStartSocket(socket: KleenedAddress, WebSocketClass: typeof WebSocke
  * Starts exec instance `execId` detached over kleened's socket; resolves on Close 1001, rejects
  * with kleened's message otherwise or when `signal` aborts (the socket is then torn down).
  * `opened`: a socket opened ahead (OpenedStartSocket.take()), used instead of a new one.
+ * `sent`: called once the start frame is out.
  */
-export async function startExecDetached(socket: KleenedAddress, execId: string, signal: AbortSignal, opened?: WebSocket): Promise<void> {
+export async function startExecDetached(socket: KleenedAddress, execId: string, signal: AbortSignal, opened?: WebSocket,
+  sent?: () => void): Promise<void> {
   const mod = await loadWs();
   const WebSocketClass = (mod.default ?? mod) as unknown as typeof WebSocket;
   return new Promise((resolve, reject) => {
@@ -107,7 +114,10 @@ export async function startExecDetached(socket: KleenedAddress, execId: string, 
     };
     signal.addEventListener('abort', onAbort, { once: true });
 
-    const send = (): void => { ws.send(JSON.stringify({ exec_id: execId, attach: false, start_container: true })); };
+    const send = (): void => {
+      ws.send(JSON.stringify({ exec_id: execId, attach: false, start_container: true }));
+      sent?.();
+    };
     if (opened) send();
     else ws.on('open', send);
     ws.on('message', (data: WebSocket.RawData) => {

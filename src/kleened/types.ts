@@ -79,9 +79,10 @@ export interface KleenedApi {
   /**
    * `POST /exec/create` then WebSocket `/exec/start` detached with start_container; resolves once
    * kleened closes with 1001. `prepared` (from prepareStart for the same container): its exec
-   * instance and open socket are used, so that the start itself is one frame.
+   * instance and open socket are used, so that the start itself is one frame. `sent`: called
+   * once the start frame is out.
    */
-  startContainer(id: string, signal: AbortSignal, prepared?: PreparedStart): Promise<void>;
+  startContainer(id: string, signal: AbortSignal, prepared?: PreparedStart, sent?: () => void): Promise<void>;
   /**
    * Makes a start ready ahead of its turn: creates its exec instance and opens its WebSocket,
    * sending nothing. kleened does no work for it until the start frame (the instance is a record
@@ -89,6 +90,11 @@ export interface KleenedApi {
    * gives it up.
    */
   prepareStart?(id: string): PreparedStart;
+  /**
+   * Loads what a start needs (the WebSocket client, milliseconds of module code) now, for a
+   * caller that is waiting on I/O anyway, instead of at the first start.
+   */
+  preloadStarts?(): void;
   /** `POST /containers/{id}/stop`. */
   stopContainer(id: string, signal: AbortSignal): Promise<void>;
   /**

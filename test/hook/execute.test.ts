@@ -30,6 +30,8 @@ interface Opts {
   clock?: Clock;
   /** Offer prepare() (a prepared start logs `prepare N`, its use `begin N prepared`, its discard `discarded N`); discard takes this many ms. */
   prepare?: { discardMs: number };
+  /** ms from a start's beginning until its frame is out (`sent N`); default 0. */
+  sentMs?: Record<string, number>;
 }
 
 /**
@@ -82,13 +84,16 @@ function harness(names: string[], o: Opts) {
   let prepared = 0;
   let maxPrepared = 0;
   const actions: StartActions = {
-    async start(tg, _signal, p) {
+    async start(tg, _signal, p, sent) {
       const n = tg.name;
       if (p) {
         prepared--;
         t.equal((p as unknown as { name: string }).name, n, `${n} got its own prepared start`);
       }
       log.push(p ? `begin ${n} prepared` : `begin ${n}`);
+      const frameOut = (): void => { log.push(`sent ${n}`); sent?.(); };
+      if (o.sentMs?.[n]) setTimeout(frameOut, o.sentMs[n]);
+      else frameOut();
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       try {
@@ -351,6 +356,28 @@ t.test('starts waiting for a slot are prepared ahead, at most jobs of them, and 
   t.equal(h.log.filter((l) => / prepared$/.test(l)).length, 5);
   t.notOk(h.log.some((l) => l.startsWith('discarded')), 'nothing was given up');
   t.equal(h.prepared(), 0, 'every prepared start was used');
+});
+
+t.test('nothing is prepared while a start that is its own exec/create and upgrade has not sent its frame', async (t) => {
+  // Mutation: without the `opening > 0` check in prepareAhead, cc and dd are prepared at once.
+  const names = ['aa', 'bb', 'cc', 'dd', 'ee'];
+  const h = harness(names, { env: {}, jobs: 2, ms: Object.fromEntries(names.map((n) => [n, 60])), sentMs: { aa: 10, bb: 25 },
+    prepare: { discardMs: 0 } });
+  const r = await h.results();
+  t.ok(names.every((n) => r[n]!.outcome === 'started'));
+  const i = (l: string) => h.log.indexOf(l);
+  const firstPrepare = h.log.findIndex((l) => l.startsWith('prepare '));
+  t.ok(firstPrepare > i('sent bb') && i('sent bb') > i('sent aa'), `the first preparation comes after both frames: ${h.log.join(', ')}`);
+  t.equal(h.log.filter((l) => / prepared$/.test(l)).length, 3, 'and the three that waited for a slot were still prepared');
+  t.equal(h.maxPrepared(), 2);
+});
+
+t.test('a start that fails before its frame lets the preparations go on', async (t) => {
+  const h = harness(['aa', 'bb', 'cc'], { env: {}, jobs: 1, fail: ['aa'], sentMs: { aa: 1000 }, ms: { aa: 20 }, prepare: { discardMs: 0 } });
+  const r = await h.results();
+  t.equal(r.aa!.outcome, 'failed');
+  t.same([r.bb!.outcome, r.cc!.outcome], ['started', 'started']);
+  t.ok(h.log.includes('begin bb prepared'), `bb was prepared once aa had failed: ${h.log.join(', ')}`);
 });
 
 t.test('a dependent prepared while its dependency starts is discarded when the dependency fails; done waits for that', async (t) => {

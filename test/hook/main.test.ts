@@ -45,6 +45,25 @@ t.test('restore logs its whole report in one logger call tagged kleene_container
   t.same(calls.log[0]!.slice(1), calls.out.trimEnd().split('\n'), 'the same lines as stdout');
 });
 
+t.test('restore loads what a start needs while the container list is asked, before the first start', async (t) => {
+  // Mutation: dropping the preloadStarts call from runRestore fails this.
+  const { deps, calls } = fakeDeps(boxes, []);
+  const order: string[] = [];
+  const api = deps.api('');
+  let answerList!: () => void;
+  // kleened answers when the preload has run, or after 300 ms whatever happens (no hang without one).
+  const listed = new Promise<void>((r) => { answerList = r; setTimeout(r, 300); });
+  deps.api = () => ({
+    ...api,
+    listContainers: async (signal) => { order.push('list asked'); await listed; order.push('list answered'); return api.listContainers(signal); },
+    startContainer: async (id, signal) => { order.push('start'); return api.startContainer(id, signal); },
+    preloadStarts: () => { order.push('preload'); answerList(); },
+  });
+  const code = await runHook(['restore'], { kleene_containers_list: 'box0' }, deps);
+  t.equal(code, 0, calls.out);
+  t.same(order, ['list asked', 'preload', 'list answered', 'start'], 'preloaded while waiting for kleened, once');
+});
+
 t.test('stop goes through the same adapters, dependents first, and is logged once', async (t) => {
   const { deps, calls } = fakeDeps(boxes, boxes.map((b) => b.id));
   const code = await runHook(['stop'], { kleene_containers_list: 'box0 box1 box2', kleene_containers_box1_depend: 'box0' }, deps);

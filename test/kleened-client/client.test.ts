@@ -76,7 +76,14 @@ t.test('inspect of a container that is gone rejects with kleened\'s message and 
 t.test('starts a container through exec create and the WebSocket, resolving on close 1001', async (t) => {
   const r = await rig(t, { containers: [{ name: 'web', faults: { start_delay_ms: 10 } }] });
   const id = containerId(readState(r.statePath), 'web');
-  await createKleenedClient(r.socket).startContainer(id, sig());
+  let sentCalls = 0;
+  let framesWhenSent = -1;
+  await createKleenedClient(r.socket).startContainer(id, sig(), undefined, () => {
+    sentCalls++;
+    framesWhenSent = readRequestLog(r.requestLog).filter((e) => e.kind === 'ws' && e.dir === 'out' && e.close === 1001).length;
+  });
+  t.equal(sentCalls, 1, 'told once that the start frame is out');
+  t.equal(framesWhenSent, 0, 'before kleened closed the start');
   // kleened answers 1001 once `jail -c` is spawned: the jail exists a moment later.
   await waitFor('the jail', () => readState(r.statePath).jails.some((j) => j.name === id));
   t.pass('the jail runs');
