@@ -14,6 +14,9 @@ const graph = layeredGraph({ n });
 
 for (const restorer of ['hook', 'reference'] as const) {
   const links: number[] = [];
+  const toJls: number[] = [];
+  const jlsRun: number[] = [];
+  const afterJls: number[] = [];
   const firsts: number[] = [];
   for (let r = 0; r < runs; r++) {
     const run = await runRestore({ graph, jobs, delayMs: 200, restorer });
@@ -50,7 +53,17 @@ for (const restorer of ['hook', 'reference'] as const) {
       const id = idOf.get(node.name);
       const deps = node.depends.map((d) => closeAt.get(idOf.get(d) ?? '') ?? NaN);
       const f = id ? frameAt.get(id) : undefined;
-      if (f !== undefined && deps.every((x) => !Number.isNaN(x))) links.push(f - Math.max(...deps));
+      if (f !== undefined && deps.every((x) => !Number.isNaN(x))) {
+        const c = Math.max(...deps);
+        links.push(f - c);
+        // The jls call that confirmed the last dependency: the first to begin after its 1001.
+        const call = run.jlsIntervals.filter(([s]) => s >= c).sort((a, b) => a[0] - b[0])[0];
+        if (call && call[1] <= f) {
+          toJls.push(call[0] - c);
+          jlsRun.push(call[1] - call[0]);
+          afterJls.push(f - call[1]);
+        }
+      }
     }
     const firstCreate = Math.min(...createAt.values());
     firsts.push(Math.min(...frameAt.values()) - firstCreate);
@@ -58,5 +71,6 @@ for (const restorer of ['hook', 'reference'] as const) {
   }
   links.sort((a, b) => a - b);
   const q = (p: number) => links[Math.min(links.length - 1, Math.floor(p * links.length))]!;
+  if (toJls.length > 0) console.log(`  of which: 1001 → next jls begins ${median(toJls)} ms, jls runs ${median(jlsRun)} ms, jls ends → frame ${median(afterJls)} ms (medians of ${toJls.length})`);
   console.log(`${restorer}: ${links.length} links; 1001 → dependent's frame: median ${median(links)} ms, p10 ${q(0.1)}, p90 ${q(0.9)}, max ${q(1)}; first create → first frame ${median(firsts)} ms`);
 }

@@ -98,6 +98,20 @@ async function timeGenerate(): Promise<number> {
   }
 }
 
+/** `rc get` of one variable: in a one-line rc.conf (the command's start), or in the 10,000-line one. */
+async function timeRcGet(rcConf: string): Promise<number> {
+  const root = shortTempDir('kbq-');
+  try {
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    writeFileSync(join(root, 'etc', 'rc.conf'), rcConf);
+    const r = await timeSpawn(process.execPath, [CLI_JS, 'rc', 'get', '-f', '/etc/rc.conf', '--root', root, 'kleene_containers_jobs'], { env: cleanEnv() });
+    if (r.code !== 0 || !/^kleene_containers_jobs: \d+$/m.test(r.stdout)) throw new Error(`rc get exited ${r.code}: ${r.stderr}`);
+    return r.wallMs;
+  } finally {
+    removeTempDir(root);
+  }
+}
+
 async function timeRcSet(rcConf: string, value: number): Promise<number> {
   const root = shortTempDir('kbr-');
   try {
@@ -147,6 +161,10 @@ async function main(): Promise<number> {
   const genMs: number[] = [];
   const rcRatio: number[] = [];
   const rcMs: number[] = [];
+  const getSmallRatio: number[] = [];
+  const getSmallMs: number[] = [];
+  const getBigRatio: number[] = [];
+  const getBigMs: number[] = [];
   const smallRuns: RestoreRun[] = [];
   const bigRuns: RestoreRun[] = [];
   const loadRatio: number[] = [];
@@ -197,7 +215,13 @@ async function main(): Promise<number> {
     const rc = await timeRcSet(rcConf, 100 + rep);
     rcMs.push(rc);
     rcRatio.push(rc / b);
-    progress(`  bare node ${fmtMs(b)}, hook.js load ${fmtMs(load)}, overhead(10) ${fmtMs(s.overheadMs)} (reference ${fmtMs(sr.overheadMs)}), generate ${fmtMs(g)}, rc set ${fmtMs(rc)}`);
+    const gs = await timeRcGet('kleene_containers_jobs="4"\n');
+    getSmallMs.push(gs);
+    getSmallRatio.push(gs / b);
+    const gb = await timeRcGet(rcConf);
+    getBigMs.push(gb);
+    getBigRatio.push(gb / b);
+    progress(`  bare node ${fmtMs(b)}, hook.js load ${fmtMs(load)}, overhead(10) ${fmtMs(s.overheadMs)} (reference ${fmtMs(sr.overheadMs)}), generate ${fmtMs(g)}, rc set ${fmtMs(rc)}, rc get ${fmtMs(gs)} / ${fmtMs(gb)}`);
 
     for (const n of o.sizes) {
       for (const jobs of o.jobs) {
@@ -295,6 +319,8 @@ async function main(): Promise<number> {
     volumeInspects,
     ratioRow('`generate` ÷ bare node', median(genRatio), GENERATE_LIMIT, fmtMs(median(genMs))),
     ratioRow('`rc set` on a 10,000-line rc.conf ÷ bare node', median(rcRatio), RC_SET_LIMIT, fmtMs(median(rcMs))),
+    ratioRow('`rc get` of one variable, one-line rc.conf ÷ bare node', median(getSmallRatio), RC_SET_LIMIT, fmtMs(median(getSmallMs))),
+    ratioRow('`rc get` of one variable, 10,000-line rc.conf ÷ bare node', median(getBigRatio), RC_SET_LIMIT, fmtMs(median(getBigMs))),
     rssRow(bigRuns.map((r) => r.peakRssBytes), bigN),
   ];
 

@@ -171,6 +171,8 @@ export interface RestoreRun {
   timeline: Record<string, { createMs: number; startedMs: number }>;
   /** the double's whole request log (bench/links.ts reads the latency of each dependency link from it) */
   log: RequestLogEntry[];
+  /** each jls call's start and end (ms since the epoch), as the wrapper saw them */
+  jlsIntervals: Array<[number, number]>;
 }
 
 export interface RestoreRunOptions {
@@ -449,6 +451,7 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
       hookOutput: hook.stdout + hook.stderr,
       timeline,
       log,
+      jlsIntervals: probes.filter((p) => p[0] === 'jls').map((p) => [Number(p[1]), Number(p[2])] as [number, number]),
     };
   } finally {
     if (!opts.keep) removeTempDir(dir);
