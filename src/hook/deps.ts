@@ -13,6 +13,7 @@ import { writeRecord } from '../record/store.ts';
 import { checkPidfile, type KleenedProcess } from '../host/pidfile.ts';
 import { probeTcp } from '../host/tcp.ts';
 import { listDatasets } from '../host/zfs.ts';
+import { toolEnv } from '../host/run.ts';
 import { acquireLock, onTerminate, type AcquireOptions, type LockResult } from './lock.ts';
 import type { DatasetInfo } from '../plan/types.ts';
 
@@ -44,14 +45,18 @@ export interface HookDeps {
 
 /** The real adapters: kleened over its socket, jls/zfs/jexec/logger as child processes, stdout/stderr of this process. */
 export function defaultDeps(): HookDeps {
+  // The tools' environment, filtered once: at 500 containers process.env holds 500 `_depend`
+  // variables, and filtering it again for each of 200 jls calls cost the restore its CPU.
+  let env: NodeJS.ProcessEnv | undefined;
+  const tool = <O extends object>(opts: O): O & { env: NodeJS.ProcessEnv } => ({ ...opts, env: (env ??= toolEnv()) });
   return {
     api: createKleenedClient,
     waitForApi: (address, timeoutMs) => waitForApi(address, timeoutMs),
     kleenedProcess: checkPidfile,
     readText: (p) => readFile(p, 'utf8'),
-    listJails: async (jls, opts) => (await listJails(jls, opts)).map((j) => j.name),
-    listDatasets,
-    execInJail,
+    listJails: async (jls, opts) => (await listJails(jls, tool(opts))).map((j) => j.name),
+    listDatasets: (zfs, opts) => listDatasets(zfs, tool(opts)),
+    execInJail: (jexec, jail, command, opts) => execInJail(jexec, jail, command, tool(opts)),
     probeTcp,
     log: (logger, tag, lines) => logLines(logger, tag, lines, { timeoutMs: 10_000 }),
     logStream: (logger, tag) => openLogStream(logger, tag, { timeoutMs: 10_000 }),

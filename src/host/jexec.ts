@@ -3,7 +3,7 @@
 import { runTool } from './run.ts';
 
 /** Runs `jexec JAIL /bin/sh -c COMMAND`; resolves with its exit status (rejects when it cannot run, times out or is cancelled). */
-export async function execInJail(jexec: string, jail: string, command: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<number> {
+export async function execInJail(jexec: string, jail: string, command: string, opts: { timeoutMs: number; signal?: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<number> {
   const r = await runTool(jexec, [jail, '/bin/sh', '-c', command], opts);
   return r.exitCode;
 }

@@ -10,7 +10,7 @@ export interface Jail {
 }
 
 /** Lists running jails with `jls --libxo json jid name`; rejects with HostCommandError when jls fails or prints what we cannot read. */
-export async function listJails(jls: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<Jail[]> {
+export async function listJails(jls: string, opts: { timeoutMs: number; signal?: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<Jail[]> {
   const args = ['--libxo', 'json', 'jid', 'name'];
   const r = await runTool(jls, args, opts);
   if (r.exitCode !== 0) {

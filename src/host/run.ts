@@ -15,6 +15,8 @@ export interface RunOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   input?: string;
+  /** The environment (default: toolEnv() now); the hook computes it once per run. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -40,7 +42,7 @@ export function runTool(file: string, args: string[], opts: RunOptions): Promise
     }
     let child;
     try {
-      child = spawn(file, args, { env: toolEnv(), stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+      child = spawn(file, args, { env: opts.env ?? toolEnv(), stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     } catch (err) {
       reject(new HostCommandError('host-spawn', `cannot run ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { command }));
       return;

@@ -11,7 +11,7 @@ export interface Dataset {
 }
 
 /** Lists every filesystem dataset; rejects with HostCommandError when zfs fails or prints what we cannot read. */
-export async function listDatasets(zfs: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<Dataset[]> {
+export async function listDatasets(zfs: string, opts: { timeoutMs: number; signal?: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<Dataset[]> {
   const args = ['list', '-H', '-p', '-o', 'name,mounted,mountpoint', '-t', 'filesystem'];
   const r = await runTool(zfs, args, opts);
   if (r.exitCode !== 0) {

@@ -15,3 +15,33 @@ t.test("tools run without rc.conf's kleene variables, with the rest of the envir
   t.ok(names.includes('KLEENE_SIM_STATE'), 'other variables kept');
   t.ok(names.includes('PATH'), 'PATH kept');
 });
+
+t.test("the hook's adapters filter the environment once per run (the first tool call's), and the tools get the rest of it", async (t) => {
+  // Mutation tried: passing `opts` instead of `tool(opts)` in defaultDeps().execInJail: each call
+  // filters process.env anew, so the second call sees the changed variable and this fails.
+  const { defaultDeps } = await import('../../src/hook/deps.ts');
+  const { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'kb-toolenv-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // A jexec stand-in: drops the jail name and runs the command.
+  const jexec = join(dir, 'jexec');
+  writeFileSync(jexec, '#!/bin/sh\nshift\nexec "$@"\n');
+  chmodSync(jexec, 0o755);
+  process.env.kleene_containers_web_depend = 'db';
+  const deps = defaultDeps();
+  const envOf = async (n: number): Promise<Map<string, string>> => {
+    const code = await deps.execInJail(jexec, 'web', `env > ${join(dir, `env${n}`)}`, { timeoutMs: 10_000, signal: AbortSignal.timeout(10_000) });
+    t.equal(code, 0);
+    return new Map(readFileSync(join(dir, `env${n}`), 'utf8').split('\n').filter(Boolean).map((l) => [l.split('=')[0]!, l.slice(l.indexOf('=') + 1)]));
+  };
+  process.env.KLEENE_TOOLENV_PROBE = 'first';
+  const first = await envOf(1);
+  process.env.KLEENE_TOOLENV_PROBE = 'second';
+  const second = await envOf(2);
+  delete process.env.KLEENE_TOOLENV_PROBE;
+  t.notOk(first.has('kleene_containers_web_depend'), 'no kleene_containers_*');
+  t.equal(first.get('KLEENE_TOOLENV_PROBE'), 'first', 'the rest kept');
+  t.equal(second.get('KLEENE_TOOLENV_PROBE'), 'first', 'filtered once: the first call\'s environment serves the run');
+});
