@@ -2,6 +2,7 @@
 // a short temp dir holds the socket, the sim state, the request log and counting wrappers for
 // jls, zfs and logger; the double runs in its own process (bench/double/serve.mjs); the hook is
 // spawned with rc.conf-named variables only, as rc.d/kleene_containers exports them.
+import { HOOK_NODE_OPTION } from '../src/model/hook-node.ts';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -383,7 +384,8 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
     let hook: Timed;
     let doubleCpuMs = NaN;
     try {
-      const nodeArgs = ['--require', RSS_PROBE];
+      // The hook as rc.d/kleene_containers runs it; the reference as a sysadmin would write it.
+      const nodeArgs = ['--require', RSS_PROBE, ...(opts.restorer === 'reference' ? [] : [HOOK_NODE_OPTION])];
       if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir);
       const target = opts.restorer === 'reference' ? [REFERENCE_JS] : [HOOK_JS, opts.command ?? 'restore'];
       hook = await timeSpawn(process.execPath, [...nodeArgs, ...target], {

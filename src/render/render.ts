@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../fs/atomic.ts';
 import { underRoot } from '../fs/root.ts';
 import { KleeneBootError } from '../errors.ts';
+import { HOOK_NODE_OPTION } from '../model/hook-node.ts';
 import { KNOBS, knobDefault } from '../model/knobs.ts';
 import { compileShellTemplate } from './handlebars.ts';
 import type { GenerateOptions } from './options.ts';
@@ -77,6 +78,7 @@ export async function renderScript(script: (typeof SCRIPTS)[number], opts: Gener
     pidfile: '/var/run/kleened.pid',
     logfile: '/var/log/kleened.log',
     daemon: '/usr/sbin/daemon',
+    hook_node_option: HOOK_NODE_OPTION,
   });
 }
 
