@@ -41,22 +41,30 @@ const onlyCommands = (keep) => ({
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
 /**
- * esbuild plugin: string-width (yargs' help layout, two versions) makes an Intl.Segmenter when it
- * is loaded, and ICU's break data costs a tenth of a command's start, every start, help or not.
- * It is made at the first width asked instead (the module uses it for nothing but .segment()).
- * A string-width that no longer reads `const segmenter = new Intl.Segmenter();` fails the build,
- * so that an upgrade is looked at rather than silently slower.
+ * esbuild plugin: string-width (yargs' help layout, two versions) does two costly things when it
+ * is loaded, every start, help or not: it makes an Intl.Segmenter (ICU's break data, about
+ * 10 ms) and the newer one compiles /^\p{RGI_Emoji}$/v (V8 expands the emoji property at
+ * construction, about 8 ms). Both are made at their first use instead: the module uses the
+ * segmenter for nothing but .segment() and the regex for nothing but .test(). A string-width
+ * that no longer reads as expected fails the build, so that an upgrade is looked at rather
+ * than silently slower.
  */
-const lazySegmenter = {
-  name: 'lazy-segmenter',
+const lazyStringWidth = {
+  name: 'lazy-string-width',
   setup(b) {
     b.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
+      let text = await readFile(args.path, 'utf8');
+      const fail = (what) => { throw new Error(`${args.path}: ${what}; see lazyStringWidth in scripts/build.mjs`); };
       const eager = 'const segmenter = new Intl.Segmenter();';
-      if (text.split(eager).length !== 2 || /\bsegmenter\.(?!segment\()/.test(text)) {
-        throw new Error(`${args.path}: expected one '${eager}' used only as segmenter.segment(); see lazySegmenter in scripts/build.mjs`);
+      if (text.split(eager).length !== 2 || /\bsegmenter\.(?!segment\()/.test(text)) fail(`expected one '${eager}' used only as segmenter.segment()`);
+      text = text.replace(eager, 'let eagerSegmenter; const segmenter = { segment: (s) => (eagerSegmenter ??= new Intl.Segmenter()).segment(s) };');
+      const emoji = 'const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;';
+      if (text.includes(emoji)) {
+        if (text.split(emoji).length !== 2 || /\brgiEmojiRegex\b(?!\.test\()/.test(text.replace(emoji, ''))) fail(`expected one '${emoji}' used only as rgiEmojiRegex.test()`);
+        // (a function: a replacement string would read the pattern's `$'` as "the text after")
+        text = text.replace(emoji, () => "let eagerRgiEmoji; const rgiEmojiRegex = { test: (s) => (eagerRgiEmoji ??= new RegExp('^\\\\p{RGI_Emoji}$', 'v')).test(s) };");
       }
-      return { contents: text.replace(eager, 'let eagerSegmenter; const segmenter = { segment: (s) => (eagerSegmenter ??= new Intl.Segmenter()).segment(s) };'), loader: 'js' };
+      return { contents: text, loader: 'js' };
     });
   },
 };
@@ -82,7 +90,7 @@ async function precompiledTemplates() {
 /** One part of the CLI (see src/cli/dispatch.ts): the whole CLI with only `keep`'s command code, minified. */
 async function cliPart(keep, banner = '') {
   const r = await build({ ...common, entryPoints: ['src/cli/bin.ts'], write: false, minify: !process.env.KLEENE_BOOT_NO_MINIFY,
-    plugins: [onlyCommands(keep), lazySegmenter], banner: { js: `${common.banner.js}\n${banner}` } });
+    plugins: [onlyCommands(keep), lazyStringWidth], banner: { js: `${common.banner.js}\n${banner}` } });
   return r.outputFiles[0].text;
 }
 

@@ -353,12 +353,13 @@ export function attribute(ev: RcEvaluation, docs: Map<string, RcDocument>, only?
     const byName = new Map<string, Assignment[]>();
     const constructs = new Set<string>();
     for (const a of d.assignments) {
+      if (only && !only.has(a.name)) continue;
+      if (a.construct) constructs.add(a.name);
       if (a.commandPrefix) continue;
       const list = byName.get(a.name);
       if (list) list.push(a);
       else byName.set(a.name, [a]);
     }
-    for (const a of d.assignments) if (a.construct) constructs.add(a.name);
     plain.set(file, byName);
     inConstruct.set(file, constructs);
   }

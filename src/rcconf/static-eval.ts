@@ -118,8 +118,17 @@ class Expander {
       } else if (c === '~' && !dq && live && (this.i === start || s[this.i - 1] === ':')) {
         throw new Needs('a tilde expansion ~');
       } else {
-        out += c;
-        this.i++;
+        // A run of ordinary characters in one slice, not one string per character: a 10,000-line
+        // rc.conf is mostly such runs, and their garbage was a fifth of `rc get`'s time.
+        const stop = stopTable(stops);
+        let j = this.i + 1;
+        while (j < s.length) {
+          const code = s.charCodeAt(j);
+          if (code < 128 && stop[code] === 1) break;
+          j++;
+        }
+        out += s.slice(this.i, j);
+        this.i = j;
       }
     }
     return out;
@@ -237,6 +246,18 @@ function describe(c: Construct): string {
   const what = c.kind === 'brace' ? 'a { } group' : c.kind === 'and-or' ? 'a && / || list'
     : `${c.kind === 'if' ? 'an' : 'a'} ${c.kind} block`;
   return c.kind === 'and-or' ? what : `${what} (lines ${c.line}-${c.endLine ?? 'end of file'})`;
+}
+
+const STOP_TABLES = new Map<string, Uint8Array>();
+/** ASCII codes that end a run of ordinary characters in word(): its stops and the quoting and expansion characters. */
+function stopTable(stops: string): Uint8Array {
+  let t = STOP_TABLES.get(stops);
+  if (!t) {
+    t = new Uint8Array(128);
+    for (const c of `${stops}\\'"\`$~`) t[c.charCodeAt(0)] = 1;
+    STOP_TABLES.set(stops, t);
+  }
+  return t;
 }
 
 /** sh's state while a file is read: its variables, and what was reported. */

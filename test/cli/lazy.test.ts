@@ -69,9 +69,14 @@ t.test('the rc part of dist/cli.js holds neither the generator, the WebSocket cl
   t.same({ ...has(part('all')), execa: undefined }, { handlebars: true, ws: true, execa: undefined }, 'all: every command');
   t.ok(text.length < part('all').length, 'the whole file is smaller than the whole CLI unpacked: node reads and scans less');
   // string-width's Intl.Segmenter (ICU data, milliseconds) is made at the first width asked, not
-  // when yargs loads (scripts/build.mjs lazySegmenter); --help still lays out its columns.
+  // when yargs loads (scripts/build.mjs lazyStringWidth); --help still lays out its columns.
   for (const k of ['rc', 'generate', 'all']) {
     t.notMatch(part(k), /[^?]=\s*new Intl\.Segmenter\b/, `${k}: no Intl.Segmenter made at load`);
     t.match(part(k), /\?\?=\s*new Intl\.Segmenter\b/, `${k}: one made when needed`);
+    // The emoji regex (V8 expands the property when it is made): only ever made on first use.
+    const code = part(k);
+    const at = [...code.matchAll(/RGI_Emoji/g)].map((m) => m.index!);
+    t.ok(at.length > 0, `${k}: string-width's emoji regex is in the part`);
+    for (const i of at) t.match(code.slice(Math.max(0, i - 40), i), /\?\?=\s*new RegExp\(\s*["']\^\\\\p\{$/, `${k}: the emoji regex is made when first used`);
   }
 });
