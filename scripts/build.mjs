@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { build } from 'esbuild';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 import zlib, { brotliCompressSync } from 'node:zlib';
 
@@ -69,6 +70,33 @@ const lazyStringWidth = {
   },
 };
 
+/**
+ * esbuild plugin for the hook: `ws` is only its WebSocket client (lib/websocket.js), not the
+ * server and stream helpers the package's entry also loads, and the node modules the client
+ * needs only for wss:// or compression (https, tls, zlib) are loaded at their first use, which
+ * a start over kleened's unix socket never makes. Together about 10 ms of every boot's first
+ * start. The client's own file is resolved by path: ws exports no subpaths.
+ */
+const wsClientOnly = {
+  name: 'ws-client-only',
+  setup(b) {
+    const lib = resolvePath('node_modules/ws/lib');
+    b.onResolve({ filter: /^ws$/ }, () => ({ path: 'ws', namespace: 'ws-client' }));
+    b.onLoad({ filter: /.*/, namespace: 'ws-client' }, () => ({
+      contents: `module.exports = require(${JSON.stringify(`${lib}/websocket.js`)});`, loader: 'js', resolveDir: lib,
+    }));
+    b.onLoad({ filter: /[\\/]ws[\\/]lib[\\/](websocket|permessage-deflate)\.js$/ }, async (args) => {
+      let text = await readFile(args.path, 'utf8');
+      for (const m of ['https', 'tls', 'zlib']) {
+        const eager = `const ${m} = require('${m}');`;
+        if (!text.includes(eager)) continue;
+        text = text.replace(eager, `let ${m}$loaded; const ${m} = new Proxy({}, { get: (_, k) => (${m}$loaded ??= require('${m}'))[k] });`);
+      }
+      return { contents: text, loader: 'js' };
+    });
+  },
+};
+
 /** A part as stored in dist/cli.js: brotli, base64 (a quarter of the bytes to read and scan at every start). */
 const packed = (code) => brotliCompressSync(Buffer.from(code), { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).toString('base64');
 
@@ -122,7 +150,7 @@ await Promise.all([
   buildCli(),
   // The hook is what boot loads: minified (less to read and parse at every boot), with ws and
   // yaml kept in the bundle as lazily evaluated modules (src/kleened/exec-start.ts, address.ts).
-  build({ ...common, entryPoints: ['src/hook/bin.ts'], outfile: 'dist/hook.js', minify: !process.env.KLEENE_BOOT_NO_MINIFY }),
+  build({ ...common, entryPoints: ['src/hook/bin.ts'], outfile: 'dist/hook.js', minify: !process.env.KLEENE_BOOT_NO_MINIFY, plugins: [wsClientOnly] }),
   // Test-only: the boot simulation's /etc/rc-like driver orders scripts with our rcorder.
   build({ ...common, entryPoints: ['src/rcorder/bin.ts'], outfile: 'dist/rcorder.js' }),
 ]);
