@@ -8,6 +8,7 @@
 // whose restart_policy is on-startup is kleened's to start: its jail is waited for, never
 // started a second time. A failure blocks only that container's dependents; the rest go on.
 import type { ReadyCheck } from '../model/config.ts';
+import { MinHeap } from '../plan/min-heap.ts';
 import { decideOwn, type Skeleton } from '../plan/restore.ts';
 import type { DatasetInfo, Facts, Got, Target } from '../plan/types.ts';
 import type { MountFacts, VolumeFacts } from '../model/facts.ts';
@@ -435,46 +436,6 @@ function blockedBy(n: Node, dep: ContainerResult): ContainerResult {
   const how = dep.outcome === 'timed-out' ? 'timed out' : dep.outcome === 'failed' ? 'failed'
     : dep.outcome === 'cycle' ? 'is in a dependency cycle' : 'is blocked';
   return { id: n.t.id, name: n.t.name, entry: n.t.entry, outcome: 'blocked-dependency', reason: `dependency ${dep.name} (${dep.id}) ${how}` };
-}
-
-/** A binary min-heap: the ready queue, ordered by plan rank. */
-class MinHeap<T> {
-  private readonly a: T[] = [];
-  constructor(private readonly less: (x: T, y: T) => number) {}
-  get size(): number {
-    return this.a.length;
-  }
-  push(v: T): void {
-    const a = this.a;
-    a.push(v);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (this.less(a[i]!, a[p]!) >= 0) break;
-      [a[i], a[p]] = [a[p]!, a[i]!];
-      i = p;
-    }
-  }
-  pop(): T | undefined {
-    const a = this.a;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length > 0 && last !== undefined) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && this.less(a[l]!, a[m]!) < 0) m = l;
-        if (r < a.length && this.less(a[r]!, a[m]!) < 0) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m]!, a[i]!];
-        i = m;
-      }
-    }
-    return top;
-  }
 }
 
 /** `tcp:HOST:PORT`, `exec:COMMAND` or `started`, as written in rc.conf. */

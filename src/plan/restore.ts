@@ -3,6 +3,7 @@
 // run its command a second time, FACTS), or hold it back (a volume kleened would mount is not
 // where kleened expects it: kleened only warns and starts the jail anyway, FACTS), and in
 // which order. It never looks at the host itself.
+import { MinHeap } from './min-heap.ts';
 import type { ContainersConfig } from '../model/config.ts';
 import type { ContainerFacts, MountFacts, VolumeFacts } from '../model/facts.ts';
 import { resolveTargets } from './resolve.ts';
@@ -228,15 +229,17 @@ function startOrder(targets: Target[], byId: Map<string, Target>): string[] {
   const remaining = new Map(targets.map((t) => [t.id, t.depends.filter((d) => byId.has(d) && d !== t.id).length]));
   const dependents = new Map<string, string[]>();
   for (const t of targets) for (const d of t.depends) if (d !== t.id) (dependents.get(d) ?? dependents.set(d, []).get(d)!).push(t.id);
-  const available = targets.filter((t) => remaining.get(t.id) === 0 && !t.depends.includes(t.id));
   const height = chainHeights(targets, byId);
   const key = (a: Target, b: Target): number => a.settings.priority - b.settings.priority
     || height.get(b.id)! - height.get(a.id)! || compareTargets(a, b);
+  // A heap, not a sort per pick: at 500 containers sorting the available at every pick was
+  // most of the planner's time before the first start. The order is the same (key is total).
+  const available = new MinHeap<Target>(key);
+  for (const t of targets) if (remaining.get(t.id) === 0 && !t.depends.includes(t.id)) available.push(t);
   const out: string[] = [];
   const done = new Set<string>();
-  while (available.length > 0) {
-    available.sort(key);
-    const t = available.shift()!;
+  while (available.size > 0) {
+    const t = available.pop()!;
     out.push(t.id);
     done.add(t.id);
     for (const n of dependents.get(t.id) ?? []) {
