@@ -171,7 +171,7 @@ class Parser {
 
   constructor(private readonly text: string) {
     this.n = text.length;
-    for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) === 10) this.lineStarts.push(k + 1);
+    for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) this.lineStarts.push(k + 1);
   }
 
   lineOf(offset: number): number {
