@@ -44,11 +44,11 @@ export interface HookDeps {
 }
 
 /** The real adapters: kleened over its socket, jls/zfs/jexec/logger as child processes, stdout/stderr of this process. */
-export function defaultDeps(): HookDeps {
+export function defaultDeps(envSource?: Readonly<Record<string, string | undefined>>): HookDeps {
   // The tools' environment, filtered once: at 500 containers process.env holds 500 `_depend`
   // variables, and filtering it again for each of 200 jls calls cost the restore its CPU.
   let env: NodeJS.ProcessEnv | undefined;
-  const tool = <O extends object>(opts: O): O & { env: NodeJS.ProcessEnv } => ({ ...opts, env: (env ??= toolEnv()) });
+  const tool = <O extends object>(opts: O): O & { env: NodeJS.ProcessEnv } => ({ ...opts, env: (env ??= toolEnv(envSource)) });
   return {
     api: createKleenedClient,
     waitForApi: (address, timeoutMs) => waitForApi(address, timeoutMs),
@@ -58,8 +58,8 @@ export function defaultDeps(): HookDeps {
     listDatasets: (zfs, opts) => listDatasets(zfs, tool(opts)),
     execInJail: (jexec, jail, command, opts) => execInJail(jexec, jail, command, tool(opts)),
     probeTcp,
-    log: (logger, tag, lines) => logLines(logger, tag, lines, { timeoutMs: 10_000 }),
-    logStream: (logger, tag) => openLogStream(logger, tag, { timeoutMs: 10_000 }),
+    log: (logger, tag, lines) => logLines(logger, tag, lines, tool({ timeoutMs: 10_000 })),
+    logStream: (logger, tag) => openLogStream(logger, tag, tool({ timeoutMs: 10_000 })),
     writeRecord,
     lock: acquireLock,
     onTerminate,

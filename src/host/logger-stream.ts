@@ -14,12 +14,12 @@ export interface LogStream {
 }
 
 /** Starts `logger -t TAG`. Writes never block the run; close() says whether every line got through. */
-export function openLogStream(logger: string, tag: string, opts: { timeoutMs: number }): LogStream {
+export function openLogStream(logger: string, tag: string, opts: { timeoutMs: number; env?: NodeJS.ProcessEnv }): LogStream {
   const command = `${logger} -t ${tag}`;
   let failure: string | undefined;
   let stderr = '';
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const child = spawn(logger, ['-t', tag], { env: toolEnv(), stdio: ['pipe', 'ignore', 'pipe'] });
+  const child = spawn(logger, ['-t', tag], { env: opts.env ?? toolEnv(), stdio: ['pipe', 'ignore', 'pipe'] });
   const exit = new Promise<void>((resolve) => {
     child.once('error', (e: NodeJS.ErrnoException) => {
       failure ??= `cannot run ${logger}: ${e.code ?? e.message}`;

@@ -45,3 +45,27 @@ t.test("the hook's adapters filter the environment once per run (the first tool 
   t.equal(first.get('KLEENE_TOOLENV_PROBE'), 'first', 'the rest kept');
   t.equal(second.get('KLEENE_TOOLENV_PROBE'), 'first', 'filtered once: the first call\'s environment serves the run');
 });
+
+t.test('envSnapshot copies the environment into a plain object; the hook\'s tools get it less the kleene variables', async (t) => {
+  // Mutation tried: `toolEnv()` instead of `toolEnv(envSource)` in defaultDeps: the tool sees
+  // process.env, not the snapshot the hook was given, and this fails.
+  const { envSnapshot } = await import('../../src/host/run.ts');
+  const { defaultDeps } = await import('../../src/hook/deps.ts');
+  const { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const snap = envSnapshot({ A: '1', B: undefined, kleene_containers_x_depend: 'y' });
+  t.same(snap, { A: '1', kleene_containers_x_depend: 'y' }, 'unset variables left out');
+  t.equal(Object.getPrototypeOf(snap), Object.prototype, 'a plain object');
+  const dir = mkdtempSync(join(tmpdir(), 'kb-snap-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const jexec = join(dir, 'jexec');
+  writeFileSync(jexec, '#!/bin/sh\nshift\nexec "$@"\n');
+  chmodSync(jexec, 0o755);
+  const deps = defaultDeps({ PATH: process.env.PATH, KLEENE_FROM_SNAPSHOT: 'yes', kleened_socket: '/s' });
+  const code = await deps.execInJail(jexec, 'web', `env > ${join(dir, 'env')}`, { timeoutMs: 10_000, signal: AbortSignal.timeout(10_000) });
+  t.equal(code, 0);
+  const names = readFileSync(join(dir, 'env'), 'utf8').split('\n').map((l) => l.split('=')[0]);
+  t.ok(names.includes('KLEENE_FROM_SNAPSHOT'), 'the snapshot is the tools\' environment');
+  t.notOk(names.includes('kleened_socket'), 'less the kleene variables');
+});
