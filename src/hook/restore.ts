@@ -73,6 +73,7 @@ export async function runRestore(ctx: HookContext): Promise<Report> {
   let jails: ReturnType<typeof jailsFact> | undefined;
   let datasets: ReturnType<typeof datasetsFact> | undefined;
   let address: string;
+  let api: ReturnType<typeof deps.api>;
   let containers;
   try {
     address = (await resolveAddress(ctx)).address;
@@ -82,8 +83,8 @@ export async function runRestore(ctx: HookContext): Promise<Report> {
     }
     // While jls, zfs and the container list are answered: the first start frame then does not
     // wait for the WebSocket client's module code (about 8 ms).
-    const preload = deps.api(address);
-    setImmediate(() => preload.preloadStarts?.());
+    api = deps.api(address);
+    setImmediate(() => api.preloadStarts?.());
     // SIGTERM while kleened is awaited: nothing was started, nothing will be.
     containers = await Promise.race([awaitKleened(ctx, address, config.waitTimeout * 1000), untilAborted(ctx.cancel)]);
   } catch (err) {
@@ -94,7 +95,6 @@ export async function runRestore(ctx: HookContext): Promise<Report> {
   datasets ??= datasetsFact(ctx);
 
   const skel = planSkeleton(config, containers);
-  const api = deps.api(address);
   const watch = new JailWatch(() => deps.listJails(config.tools.jls, { timeoutMs: INVENTORY_TIMEOUT_MS }));
   const actions: StartActions = {
     start: (t, signal, prepared, sent) => api.startContainer(t.id, signal, prepared as PreparedStart | undefined, sent),
