@@ -140,7 +140,7 @@ async function buildCli() {
   await writeFile('dist/cli.js', dispatcher.outputFiles[0].text);
   // The parts' V8 code caches (src/cli/dispatch.ts), made by this node: the one that runs the tests
   // and the bench here, and the one install.sh builds with on a host.
-  const r = spawnSync(process.execPath, ['dist/cli.js', '--write-code-cache', 'dist'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['dist/cli.js'], { encoding: 'utf8', env: { ...process.env, KLEENE_BOOT_WRITE_CODE_CACHE: 'dist' } });
   if (r.status !== 0) throw new Error(`writing the code caches failed: ${r.stderr || r.error}`);
 }
 

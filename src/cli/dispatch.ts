@@ -6,7 +6,7 @@
 // code. This entry picks the part for argv's command and compiles only that one.
 //
 // Compiling the part is still a fifth of a short command. Beside cli.js may lie a V8 code cache
-// of each part (`cli-<part>.v8cache`, written by `node cli.js --write-code-cache DIR` at build,
+// of each part (`cli-<part>.v8cache`, written at build by `KLEENE_BOOT_WRITE_CODE_CACHE=DIR node cli.js`,
 // with the node that builds, which install.sh is the host's), so that V8 deserialises the
 // part's bytecode instead of compiling it. V8 itself checks a cache against its version, its
 // flags and the source's length only, so each file begins with a line naming the part's
@@ -30,8 +30,12 @@ export function partFor(argv: readonly string[]): string {
   return (c !== undefined && PART_OF[c]) || 'all';
 }
 
-/** The argument that makes cli.js write its code caches instead of running a command. */
-export const WRITE_CODE_CACHE = '--write-code-cache';
+/**
+ * The variable that makes cli.js write its code caches into the directory it names instead of
+ * running a command. Not an option: nothing a sysadmin types, misspells or finds in --help
+ * writes files beside an installed cli.js (install's manifest would call them changed).
+ */
+export const WRITE_CODE_CACHE_ENV = 'KLEENE_BOOT_WRITE_CODE_CACHE';
 
 declare const __kleene_boot_parts: Record<string, string> | undefined;
 declare const __kleene_boot_part_ids: Record<string, string>;
@@ -118,8 +122,9 @@ if (typeof __kleene_boot_parts !== 'undefined') {
   const file = __kleene_boot_filename;
   const dir = file.replace(/\/[^/]*$/, '');
   const argv = process.argv.slice(2);
-  if (argv[0] === WRITE_CODE_CACHE && argv.length === 2) {
-    writeCodeCaches(__kleene_boot_parts, __kleene_boot_part_ids, file, argv[1]!);
+  const cacheDir = process.env[WRITE_CODE_CACHE_ENV];
+  if (cacheDir) {
+    writeCodeCaches(__kleene_boot_parts, __kleene_boot_part_ids, file, cacheDir);
   } else {
     const part = partFor(argv);
     const found = readOrNone(`${dir}/${codeCacheName(part)}`);

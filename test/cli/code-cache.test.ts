@@ -7,7 +7,7 @@
 // of it fails); the writer rewriting an accepted cache (the idempotence test fails).
 import t, { type Test } from 'tap';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,13 +96,13 @@ t.test('a cache that is damaged, cut short, of another build or refused by node 
   t.equal(run(cli, ['rc', 'get', '-R', root, 'kleened_enable']).verdict, 'used', 'and the good one is used again');
 });
 
-t.test('--write-code-cache makes missing caches and keeps good ones byte for byte (building twice changes nothing to install)', async (t) => {
+t.test('KLEENE_BOOT_WRITE_CODE_CACHE makes missing caches and keeps good ones byte for byte (building twice changes nothing to install)', async (t) => {
   const dir = copyOfDist(t);
   const cli = join(dir, 'cli.js');
   const before = PARTS.map((p) => readFileSync(join(dir, codeCacheName(p))));
   rmSync(join(dir, codeCacheName('generate')));
   writeFileSync(join(dir, codeCacheName('all')), 'junk');
-  const w = spawnSync(process.execPath, [cli, '--write-code-cache', dir], { encoding: 'utf8' });
+  const w = spawnSync(process.execPath, [cli], { encoding: 'utf8', env: { ...process.env, KLEENE_BOOT_WRITE_CODE_CACHE: dir } });
   t.equal(w.status, 0, w.stderr);
   t.ok(readFileSync(join(dir, codeCacheName('rc'))).equals(before[0]!), 'the good rc cache is left as it was');
   for (const p of ['generate', 'all']) {
@@ -111,6 +111,15 @@ t.test('--write-code-cache makes missing caches and keeps good ones byte for byt
   }
   const gen = run(cli, ['generate', '-R', rcRoot(t), '--stdout']);
   t.equal(gen.verdict, 'used', 'the new cache is one node uses');
+});
+
+t.test('no option writes caches: --write-code-cache typed on the command line is a usage error that writes nothing', async (t) => {
+  const dir = copyOfDist(t);
+  const target = tempDir(t, 'kb-cc-target-');
+  const r = spawnSync(process.execPath, [join(dir, 'cli.js'), '--write-code-cache', target], { encoding: 'utf8' });
+  t.equal(r.status, 2, r.stderr);
+  t.match(r.stderr, /unknown option --write-code-cache/);
+  t.same(readdirSync(target), [], 'nothing written');
 });
 
 t.test('a template that differs from the built-in one is compiled from what is read, and both ways render alike', async (t) => {
