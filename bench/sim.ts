@@ -199,51 +199,55 @@ export interface RestoreRunOptions {
 }
 
 /**
- * Writes an executable sh wrapper for a probe tool that appends one line per call to `counter`:
- * `name start end how`. The shims are node scripts (a whole node start each) where FreeBSD's jls
- * and zfs are C programs that answer in a few ms, so with `cached` the FIRST call with exactly
- * `cached.args` prints `cached.output` (what the shim printed for this state before the run: the
- * state cannot have changed before the hook's first call) — how `cached`. Later calls run the
- * shim (with `env` set) — how `live`, or `other` when the arguments differ from the cached ones
- * (the hook changed them: the cache needs updating). With `mirror`, EVERY call with exactly
- * `mirror.args` prints the file the double keeps current (bench/double/memo-state.mjs) — how
- * `mirror`: the hook may call jls once per batch of finished starts, and a node start
- * per call would measure the shim. The wrapper is then bash, answering with builtins only
- * ($EPOCHREALTIME, read, printf: no fork), as cheap to spawn as a single exec of FreeBSD's jls;
- * the sh version with date(1) and cat took 3 × a bare exec on the loaded bench machine.
- * date(1) costs a fork per timestamp.
+ * Writes an executable bash wrapper for a probe tool that appends one line per call to `counter`:
+ * `name start end how`. The shims are node scripts (a whole node start each) where FreeBSD's jls,
+ * zfs and logger are C programs that answer in a few ms, so with `cached` the FIRST call with
+ * exactly `cached.args` prints `cached.output` (what the shim printed for this state before the
+ * run: the state cannot have changed before the hook's first call) — how `cached`. Later calls
+ * run the shim (with `env` set) — how `live`, or `other` when the arguments differ from the
+ * cached ones (the hook changed them: the cache needs updating). With `mirror`, EVERY call with
+ * exactly `mirror.args` prints the file the double keeps current (bench/double/memo-state.mjs) —
+ * how `mirror`: the hook may call jls once per batch of finished starts, and a node start per
+ * call would measure the shim. `sink`: the tool reads its input to the end and prints nothing
+ * (logger: the report is read as `logger -t` reads it, syslog is left alone) — how `live`.
+ * Everything but the tool itself is a bash builtin ($EPOCHREALTIME, read, printf, if: no fork),
+ * so a call costs about one exec, as FreeBSD's C programs do: the sh version with date(1) and a
+ * `$(...)` took 3 × a bare exec on the loaded bench machine (a fork per timestamp), and the
+ * logger's own date(1) after the end of its input came last in every run's end to end.
  */
 function writeCountingWrapper(path: string, name: string, target: string, counter: string,
-  cached?: { args: string[]; outputFile: string }, env: Record<string, string> = {}, mirror?: { args: string[]; file: string }): void {
+  opts: { cached?: { args: string[]; outputFile: string }; env?: Record<string, string>; mirror?: { args: string[]; file: string }; sink?: boolean } = {}): void {
+  const { cached, env = {}, mirror, sink } = opts;
   const marker = `${path}.used`;
+  const log = (how: string, t0 = '$s', t1 = '$EPOCHREALTIME') => `echo "${name} ${t0} ${t1} ${how}" >> ${shQuote(counter)}`;
   // The mirror file is one line (the jls shim prints its JSON on one line).
-  const mirrored = mirror
+  const fast = mirror
     ? `if [ "$*" = ${shQuote(mirror.args.join(' '))} ]; then
   s=$EPOCHREALTIME
   IFS= read -r line < ${shQuote(mirror.file)} || exit 1
   printf '%s\\n' "$line"
-  echo "${name} $s $EPOCHREALTIME mirror" >> ${shQuote(counter)}
+  ${log('mirror')}
   exit 0
 fi
 `
-    : '';
-  const fast = mirror ? mirrored : cached
-    ? `if [ "$*" = ${shQuote(cached.args.join(' '))} ] && [ ! -e ${shQuote(marker)} ]; then
+    : cached
+      ? `if [ "$*" = ${shQuote(cached.args.join(' '))} ] && [ ! -e ${shQuote(marker)} ]; then
   : > ${shQuote(marker)}
-  cat ${shQuote(cached.outputFile)}
-  echo "${name} 0 0 cached" >> ${shQuote(counter)}
+  while IFS= read -r line || [ -n "$line" ]; do printf '%s\\n' "$line"; done < ${shQuote(cached.outputFile)}
+  ${log('cached', '0', '0')}
   exit 0
 fi
 `
-    : '';
+      : '';
   const known = (mirror ?? cached)?.args;
-  const how = known ? `$([ "$*" = ${shQuote(known.join(' '))} ] && echo live || echo other)` : 'live';
+  const how = known ? `if [ "$*" = ${shQuote(known.join(' '))} ]; then how=live; else how=other; fi\n` : 'how=live\n';
   const assign = Object.entries(env).map(([k, v]) => `${k}=${shQuote(v)} `).join('');
-  writeFileSync(path, `#!/bin/${mirror ? 'bash' : 'sh'}
-${fast}s=$(date +%s%3N)
-${assign}${shQuote(target)} "$@"
+  const run = sink ? 'cat > /dev/null' : `${assign}${shQuote(target)} "$@"`;
+  writeFileSync(path, `#!/bin/bash
+${fast}${how}s=$EPOCHREALTIME
+${run}
 rc=$?
-echo "${name} $s $(date +%s%3N) ${how}" >> ${shQuote(counter)}
+${log('$how')}
 exit $rc
 `);
   chmodSync(path, 0o755);
@@ -360,15 +364,13 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
       : {};
     if (cJls) tools.jls = cJls;
     else {
-      writeCountingWrapper(tools.jls, 'jls', join(SHIMS_DIR, 'jls'), counter, mirrorJls ? undefined : cache('jls', JLS_ARGS),
-        opts.fileState ? {} : { KLEENE_SIM_STATE: jailsFile }, mirrorJls ? { args: JLS_ARGS, file: jlsOut } : undefined);
+      writeCountingWrapper(tools.jls, 'jls', join(SHIMS_DIR, 'jls'), counter, {
+        ...(mirrorJls ? { mirror: { args: JLS_ARGS, file: jlsOut } } : { cached: cache('jls', JLS_ARGS) }),
+        env: opts.fileState ? {} : { KLEENE_SIM_STATE: jailsFile } });
     }
-    writeCountingWrapper(tools.zfs, 'zfs', join(SHIMS_DIR, 'zfs'), counter, cache('zfs', ZFS_ARGS));
+    writeCountingWrapper(tools.zfs, 'zfs', join(SHIMS_DIR, 'zfs'), counter, { cached: cache('zfs', ZFS_ARGS) });
     // logger stand-in: reads the report (as logger -t does) and leaves syslog alone.
-    const sink = join(dir, 'logger-sink');
-    writeFileSync(sink, '#!/bin/sh\nexec cat > /dev/null\n');
-    chmodSync(sink, 0o755);
-    writeCountingWrapper(tools.logger, 'logger', sink, counter);
+    writeCountingWrapper(tools.logger, 'logger', 'cat', counter, { sink: true });
     // kleened's config.yaml naming the socket, where the hook reads it: the overhead
     // to the first start includes reading and parsing it.
     const config = join(dir, 'config.yaml');

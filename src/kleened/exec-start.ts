@@ -23,6 +23,28 @@ export function preloadWs(): void {
 /** Close code kleened uses for "started detached". */
 export const CLOSE_STARTED = 1001;
 
+/** How long a start's socket may take to finish its closing handshake once kleened's Close
+ * frame has been read (the start is over by then); past it the socket is torn down, so that a
+ * kleened that never closes its end cannot hold the hook's exit for ws's own 30 s. */
+export const CLOSE_LINGER_MS = 1000;
+
+/**
+ * Calls `onFrame(code, reason)` when kleened's Close frame is read, which is when the start's
+ * answer is known. ws emits 'close' only at the end of the closing handshake: after it has sent
+ * its own Close frame, kleened has read it and closed the connection, and the end of the stream
+ * has come back, a round trip through both processes' event loops (a median of 8 ms per start
+ * in the bench, where the next start or a dependent's jls call waited on it). ws has no public
+ * event for the frame; its Receiver (`_receiver`, a Writable set once the socket is open)
+ * emits 'conclude' with the code and reason (ws 8, lib/receiver.js). Returns false when it is
+ * not there (another ws): the 'close' event then ends the start, later.
+ */
+export function onCloseFrame(ws: WebSocket, onFrame: (code: number, reason: Buffer) => void): boolean {
+  const receiver = (ws as unknown as { _receiver?: { on?: unknown } })._receiver;
+  if (!receiver || typeof receiver.on !== 'function') return false;
+  (receiver as NodeJS.EventEmitter).on('conclude', (code: number, reason: Buffer) => onFrame(code, reason));
+  return true;
+}
+
 /**
  * A start WebSocket opened ahead of its start: upgraded, nothing sent. kleened's handler waits
  * for the first frame (the ExecStartConfig) and does no work until it comes, closing the
@@ -114,7 +136,23 @@ export async function startExecDetached(socket: KleenedAddress, execId: string, 
     };
     signal.addEventListener('abort', onAbort, { once: true });
 
+    // kleened's answer: the Close frame (read early, see onCloseFrame) or, failing that, the
+    // 'close' event; whichever comes first decides, the other finds the start settled.
+    const closed = (code: number, reason: Buffer): void => {
+      if (code === CLOSE_STARTED) {
+        finish();
+        return;
+      }
+      const why = messageText(reason.toString()) || lastMessage || 'no reason given';
+      finish(new ApiError('start-failed', `kleened closed the start with code ${code}: ${why}`));
+    };
+    let linger: NodeJS.Timeout | undefined;
+    const early = (code: number, reason: Buffer): void => {
+      closed(code, reason);
+      linger ??= setTimeout(() => ws.terminate(), CLOSE_LINGER_MS);
+    };
     const send = (): void => {
+      onCloseFrame(ws, early);
       ws.send(JSON.stringify({ exec_id: execId, attach: false, start_container: true }));
       sent?.();
     };
@@ -132,12 +170,8 @@ export async function startExecDetached(socket: KleenedAddress, execId: string, 
       finish(new ApiError('api-unreachable', `WebSocket start failed: ${err.code ?? err.message}`, undefined, undefined, undefined, { cause: err }));
     });
     ws.on('close', (code: number, reason: Buffer) => {
-      if (code === CLOSE_STARTED) {
-        finish();
-        return;
-      }
-      const why = messageText(reason.toString()) || lastMessage || 'no reason given';
-      finish(new ApiError('start-failed', `kleened closed the start with code ${code}: ${why}`));
+      if (linger) clearTimeout(linger);
+      closed(code, reason);
     });
   });
 }
