@@ -12,6 +12,8 @@ export type RunEvent =
   | { type: 'inventory-done'; at: number }
   /** kleene-boot asked kleened to start the container (POST /exec/create). */
   | { type: 'start-requested'; id: string; name: string; at: number; wave?: number; depends: string[] }
+  /** The start's frame is out to kleened; `opening`: starts still making their own exec instance and socket. */
+  | { type: 'start-sent'; id: string; at: number; opening: number }
   /** kleened closed the start with 1001 (the jail is being created). */
   | { type: 'start-done'; id: string; at: number }
   /** The container's jail was seen in jls (started by kleene-boot, or by kleened for on-startup ones). */

@@ -292,15 +292,22 @@ export class RestoreRun {
     }
     let opening = prepared === undefined;
     if (opening) this.opening++;
-    const sent = (): void => {
+    const opened = (): void => {
       if (!opening) return;
       opening = false;
       this.opening--;
       this.prepareAhead();
     };
+    let out = false;
+    const sent = (): void => {
+      if (out) return;
+      out = true;
+      opened();
+      this.opts.emit({ type: 'start-sent', id: t.id, at: this.opts.at(), opening: this.opening });
+    };
     try {
       await untilAborted(this.actions.start(t, signal, prepared, sent), signal);
-      sent();
+      opened();
       this.opts.emit({ type: 'start-done', id: t.id, at: this.opts.at() });
       // `jobs` bounds the starts in flight to kleened (start frame to its Close 1001): kleened
       // answers once `jail -c` is spawned, and holding the slot while jls confirms the jail
@@ -320,7 +327,7 @@ export class RestoreRun {
       this.up(n, { ...this.base(n), outcome: 'started', ms: this.elapsed(n),
         ...(a.seen ? {} : { reason: `not confirmed: ${a.error}` }) });
     } catch (err) {
-      sent();
+      opened();
       release();
       this.down(n, this.failure(n, err, signal, phase));
     } finally {

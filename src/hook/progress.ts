@@ -24,7 +24,7 @@ export const RECORD_DIR_ENV = 'KLEENE_BOOT_RECORD_DIR';
 
 /**
  * The events of a run this listens to (events.ts's RunEvent, read by field so that events it
- * does not know pass by): kleened-up, inventory-done, start-requested, start-done, ready,
+ * does not know pass by): kleened-up, inventory-done, start-requested, start-sent, start-done, ready,
  * outcome, and stop-requested / stop-done for stop. `at` is ms since the run began.
  */
 export interface ProgressEvent {
@@ -36,6 +36,8 @@ export interface ProgressEvent {
   depends?: readonly string[];
   waitedFor?: readonly string[];
   result?: ContainerResult;
+  /** start-sent: starts still making their own exec instance and socket. */
+  opening?: number;
   /** note: its line. */
   text?: string;
   /** stop-planned: the schedule. */
@@ -77,9 +79,12 @@ export function recordDirFor(env: Record<string, string | undefined>, root: stri
 const LOG_OPEN_LATEST_MS = 1000;
 
 /**
- * The syslog stream, opened once the first start or stop has gone out (or after
- * LOG_OPEN_LATEST_MS): spawning logger(1) cost the path to the first start about 5 ms of the
- * hook's one thread (bench profile). Lines written before wait, in order, and go first.
+ * The syslog stream, opened once the first starts' frames are out and no start is still making
+ * its own exec instance and socket (or a stop has gone out, or after LOG_OPEN_LATEST_MS): the
+ * spawn of logger(1) holds the hook's one thread for 2–4 ms, and spawned at the first start
+ * request it delayed kleened's answers to the first wave's exec/creates by as much (bench
+ * marks); once the frames are out the hook only waits for kleened. Lines written before wait,
+ * in order, and go first.
  */
 class DeferredLog implements LogStream {
   private real: LogStream | undefined;
@@ -169,10 +174,13 @@ export class RunProgress {
       case 'inventory-done':
         this.inventoryMs = e.at - (this.kleenedUpAt ?? 0);
         break;
+      case 'start-sent':
+        if (e.opening === 0) this.deferred?.openSoon();
+        break;
       case 'start-requested':
       case 'stop-requested': {
-        // The first start or stop is on its way: now logger(1) may be spawned.
-        this.deferred?.openSoon();
+        // A stop: nothing is prepared ahead, the run now waits for kleened: logger(1) may be spawned.
+        if (e.type === 'stop-requested') this.deferred?.openSoon();
         if (e.id === undefined) break;
         const f = this.fact(e.id);
         f.requestedMs = e.at;

@@ -93,7 +93,21 @@ export function createKleenedClient(socket: string): KleenedApi {
         await startExecDetached(socket, execId, signal, ws, sent);
         return;
       }
-      await startExecDetached(socket, await createExec(id, signal), signal, undefined, sent);
+      // Its socket opens beside its exec/create: the upgrade needs no exec id, so the start costs
+      // one round trip before its frame instead of two.
+      const opened = new OpenedStartSocket(socket);
+      const taken = opened.take();
+      let execId: string;
+      let ws;
+      try {
+        execId = await createExec(id, signal);
+        // undefined when it could not be opened: the start then opens its own.
+        ws = await untilAborted(taken, signal, cancelled);
+      } catch (err) {
+        void taken.then((w) => w?.terminate());
+        throw err;
+      }
+      await startExecDetached(socket, execId, signal, ws, sent);
     },
     preloadStarts() {
       preloadWs();

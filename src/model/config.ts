@@ -130,6 +130,8 @@ export function parseContainersConfig(vars: VarMap): { config: ContainersConfig;
   };
   const nameList = (variable: string, raw: string, bad?: string[]): string[] => {
     const out: string[] = [];
+    // A Set beside the list: kleene_containers_list may name hundreds of containers.
+    const seen = new Set<string>();
     for (const entry of splitList(raw)) {
       if (!isContainerName(entry) && !isContainerId(entry)) {
         bad?.push(entry);
@@ -138,7 +140,10 @@ export function parseContainersConfig(vars: VarMap): { config: ContainersConfig;
           hint: 'names match [a-zA-Z0-9][a-zA-Z0-9_.-]+ (kleened\'s pattern)' });
         continue;
       }
-      if (!out.includes(entry)) out.push(entry);
+      if (!seen.has(entry)) {
+        seen.add(entry);
+        out.push(entry);
+      }
     }
     return out;
   };
@@ -146,8 +151,14 @@ export function parseContainersConfig(vars: VarMap): { config: ContainersConfig;
   const list = nameList('kleene_containers_list', get('kleene_containers_list'));
 
   const perContainer = new Map<string, Partial<ContainerSettings>>();
-  for (const [variable, raw] of Object.entries(vars).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (raw === undefined) continue;
+  // Only the per-container variables are sorted (for the order of diagnostics): the hook gets
+  // every variable of rc.conf, a thousand on a busy host.
+  const own: [string, string][] = [];
+  for (const variable in vars) {
+    const raw = vars[variable];
+    if (raw !== undefined && variable.startsWith('kleene_containers_')) own.push([variable, raw]);
+  }
+  for (const [variable, raw] of own.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const m = PER_CONTAINER_RE.exec(variable);
     if (!m) continue;
     const part = m[1]!;

@@ -308,11 +308,14 @@ t.test('an on-startup container kleened never starts times out, naming adopt; it
   t.equal(r.web!.outcome, 'blocked-dependency');
 });
 
-t.test('events: start-requested, start-done, jail-seen, ready, outcome for each start, with wave and dependencies', async (t) => {
+t.test('events: start-requested, start-sent, start-done, jail-seen, ready, outcome for each start, with wave and dependencies', async (t) => {
   const h = harness(['db', 'web'], { env: { kleene_containers_web_depend: 'db' } });
   await h.results();
   const of = (n: string) => h.events.filter((e) => 'id' in e && e.id === id(n)).map((e) => e.type);
-  t.same(of('db'), ['start-requested', 'start-done', 'jail-seen', 'ready', 'outcome']);
+  t.same(of('db'), ['start-requested', 'start-sent', 'start-done', 'jail-seen', 'ready', 'outcome']);
+  // db opened its own start (nothing was prepared before the first), web's was prepared: once
+  // each frame is out no start is still opening (the logger may be spawned then, progress.ts).
+  t.same(h.events.filter((e) => e.type === 'start-sent').map((e) => [e.id, e.opening]), [[id('db'), 0], [id('web'), 0]]);
   const req = h.events.find((e) => e.type === 'start-requested' && e.id === id('web'));
   t.match(req, { wave: 2, depends: [id('db')], name: 'web' });
 });

@@ -4,17 +4,25 @@
 import t from 'tap';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { ApiError } from '../../src/errors.ts';
+import { createKleenedClient } from '../../src/kleened/client.ts';
 import { CLOSE_LINGER_MS, startExecDetached } from '../../src/kleened/exec-start.ts';
 
 /** A Close frame as a server sends it (unmasked): code and reason. */
 function closeFrame(code: number, reason: string): Buffer {
   const body = Buffer.concat([Buffer.from([code >> 8, code & 0xff]), Buffer.from(reason)]);
   return Buffer.concat([Buffer.from([0x88, body.length]), body]);
+}
+
+/** The 101 answer to a WebSocket upgrade with key `key`. */
+function switching(key: string): string {
+  const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+  return `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`;
 }
 
 /** A directory of its own, short enough for a unix socket path (tap's fixture paths are not). */
@@ -51,9 +59,7 @@ async function stubbornKleened(dir: string, code: number, reason: string) {
       }
       head += d.toString('latin1');
       if (!head.includes('\r\n\r\n')) return;
-      const key = /sec-websocket-key: *(\S+)/i.exec(head)![1]!;
-      const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-      sock.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+      sock.write(switching(/sec-websocket-key: *(\S+)/i.exec(head)![1]!));
       upgraded = true;
     });
   });
@@ -100,4 +106,30 @@ t.test('another Close code is an error with kleened\'s reason, read from the fra
   t.match((err as Error).message, /code 1011: jail: web: ifconfig failed/);
   t.equal(k.open, 1, 'ended before the handshake did');
   ws.terminate();
+});
+
+t.test('a start with nothing prepared opens its socket beside its exec/create, not after its answer', async (t) => {
+  // This kleened answers the exec/create only once the start's upgrade has arrived: a client that
+  // opened the socket after the answer (two round trips before the frame) would wait for ever.
+  const path = join(shortDir(t), 'k.sock');
+  let answerCreate: (() => void) | undefined;
+  let upgradeBeforeAnswer = false;
+  const order: string[] = [];
+  const server = createHttpServer((req, res) => {
+    order.push(`${req.method} ${req.url}`);
+    req.resume();
+    answerCreate = () => { res.writeHead(201, { 'content-type': 'application/json' }); res.end('{"id":"0123456789ab"}'); };
+  });
+  server.on('upgrade', (req, sock: Socket) => {
+    order.push(`upgrade ${req.url}`);
+    upgradeBeforeAnswer = answerCreate !== undefined;
+    sock.write(switching(String(req.headers['sec-websocket-key'])));
+    sock.once('data', () => sock.end(closeFrame(1001, '')));
+    answerCreate?.();
+  });
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  t.teardown(() => { server.closeAllConnections(); server.close(); });
+  await within(createKleenedClient(path).startContainer('aaaaaaaaaaaa', AbortSignal.timeout(10_000)), 3000, 'the start');
+  t.same(order, ['POST /exec/create', 'upgrade /exec/start'], 'one exec/create, one upgrade');
+  t.ok(upgradeBeforeAnswer, 'the upgrade came while the exec/create was unanswered');
 });

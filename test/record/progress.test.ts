@@ -104,7 +104,7 @@ t.test('a run that ends without a report still ends its logger, so the hook can 
   t.match(readFileSync(syslog, 'utf8'), /web \(aaaaaaaaaaaa\): started\n$/, 'what was said stays said');
 });
 
-t.test('logger(1) is spawned once the first start is on its way, or after a second of waiting, never on the path to the first start', async (t) => {
+t.test('logger(1) is spawned once the first frames are out and no start is still opening, or after a second of waiting, never on the path to the first start', async (t) => {
   const opened: number[] = [];
   const lines: string[] = [];
   const mk = () => {
@@ -116,12 +116,21 @@ t.test('logger(1) is spawned once the first start is on its way, or after a seco
     });
     return { p, t0 };
   };
-  // A start: the stream opens in the next turn, not before (the exec/create goes out first).
+  // Starts: the stream opens in the turn after the last opening start's frame is out, not before
+  // (their exec/creates and upgrades are answered first).
   const a = mk();
+  const turn = () => new Promise((r) => setImmediate(r));
   t.same(opened, [], 'not opened when the run begins');
   a.p.onEvent({ type: 'start-requested', id: 'aaaaaaaaaaaa', at: 1, wave: 1, depends: [] });
-  t.same(opened, [], 'nor in the turn of the first start');
-  await new Promise((r) => setImmediate(r));
+  a.p.onEvent({ type: 'start-requested', id: 'bbbbbbbbbbbb', at: 1, wave: 1, depends: [] });
+  await turn();
+  t.same(opened, [], 'not at the start requests');
+  a.p.onEvent({ type: 'start-sent', id: 'aaaaaaaaaaaa', at: 2, opening: 1 });
+  await turn();
+  t.same(opened, [], 'nor while another start is still opening');
+  a.p.onEvent({ type: 'start-sent', id: 'bbbbbbbbbbbb', at: 3, opening: 0 });
+  t.same(opened, [], 'nor in the turn of the last frame');
+  await turn();
   t.equal(opened.length, 1, 'opened right after it');
   t.same(lines, ['warning: a note before anything runs'], 'what was said before went first');
   await a.p.end({ command: 'restore', ok: true, results: [web], notes: [] });
