@@ -95,6 +95,7 @@ export class RestoreRun {
   private preparedCount = 0;
   /** Starts without a prepared start whose frame is not out yet (see prepareAhead). */
   private opening = 0;
+  private prepareQueued = false;
   /** Prepared starts given up; `done` waits for them (each bounded). */
   private readonly discards: Promise<void>[] = [];
   private finals = 0;
@@ -190,7 +191,7 @@ export class RestoreRun {
         if (unmet === 0) this.enqueue(n);
         else {
           n.state = 'waiting';
-          this.prepareAhead();
+          this.prepareSoon();
         }
       }
     }
@@ -221,7 +222,23 @@ export class RestoreRun {
       void this.startOne(n);
     }
     if (this.inFlight === 0 && this.heap.size === 0) this.actions.idle?.();
-    this.prepareAhead();
+    this.prepareSoon();
+  }
+
+  /**
+   * prepareAhead in the next turn of the event loop, once however often asked: after the frames
+   * of the starts decided in this turn are out. Their way to the frame is promise callbacks
+   * (the prepared exec id and socket are there already), which run before the next turn; done
+   * here, preparing the next `jobs` starts (an HTTP request and a WebSocket each) came first,
+   * and a dependent's frame waited for it after its dependency's jail was seen.
+   */
+  private prepareSoon(): void {
+    if (this.prepareQueued) return;
+    this.prepareQueued = true;
+    setImmediate(() => {
+      this.prepareQueued = false;
+      this.prepareAhead();
+    });
   }
 
   /**
@@ -296,7 +313,7 @@ export class RestoreRun {
       if (!opening) return;
       opening = false;
       this.opening--;
-      this.prepareAhead();
+      this.prepareSoon();
     };
     let out = false;
     const sent = (): void => {

@@ -4,7 +4,8 @@
 // what decides it is known, so the first start does not wait for the slowest fact. No request is
 // made per container before its start. The decisions are the plan's (planSkeleton, decideOwn).
 import { planSkeleton, volumeProblem } from '../plan/restore.ts';
-import type { EntryProblem, Target } from '../plan/types.ts';
+import type { EntryProblem, Got, Target } from '../plan/types.ts';
+import type { VolumeFacts } from '../model/facts.ts';
 import type { PreparedStart } from '../kleened/types.ts';
 import { hostPath, since, type HookContext } from './context.ts';
 import { RestoreRun, type StartActions } from './execute.ts';
@@ -72,18 +73,23 @@ export async function runRestore(ctx: HookContext): Promise<Report> {
   // When it is not, nothing is spawned, so a kleened that is down costs no more than its check.
   let jails: ReturnType<typeof jailsFact> | undefined;
   let datasets: ReturnType<typeof datasetsFact> | undefined;
+  let volumeList: Promise<Got<VolumeFacts[]>> | undefined;
   let address: string;
   let api: ReturnType<typeof deps.api>;
   let containers;
   try {
     address = (await resolveAddress(ctx)).address;
+    api = deps.api(address);
     if (deps.kleenedProcess(hostPath(ctx, ctx.files.pidfile)).state === 'alive') {
       jails = jailsFact(ctx);
       datasets = datasetsFact(ctx);
+      // Beside the container list, not after it: every container waits for the volume facts
+      // (any may mount any volume), so asked later it cost every restore a round trip before
+      // its first start.
+      volumeList = got(api.listVolumes(AbortSignal.timeout(INVENTORY_TIMEOUT_MS)));
     }
     // While jls, zfs and the container list are answered: the first start frame then does not
     // wait for the WebSocket client's module code (about 8 ms).
-    api = deps.api(address);
     setImmediate(() => api.preloadStarts?.());
     // SIGTERM while kleened is awaited: nothing was started, nothing will be.
     containers = await Promise.race([awaitKleened(ctx, address, config.waitTimeout * 1000), untilAborted(ctx.cancel)]);
@@ -122,7 +128,9 @@ export async function runRestore(ctx: HookContext): Promise<Report> {
   // host whose volumes are all in place asks none. Until they are in, no container's mounts
   // are known (any may mount any volume).
   const volumes = async (): Promise<void> => {
-    const list = await got(api.listVolumes(AbortSignal.timeout(INVENTORY_TIMEOUT_MS)));
+    let list = volumeList ? await volumeList : undefined;
+    // Asked before kleened answered, it may have found no API yet: asked again, now that it does.
+    if (!list?.ok) list = await got(api.listVolumes(AbortSignal.timeout(INVENTORY_TIMEOUT_MS)));
     run.setVolumes(list);
     const ds = await datasets!;
     const suspect: typeof list = list.ok ? { ok: true, value: list.value.filter((v) => volumeProblem(v, ds) !== undefined) } : list;

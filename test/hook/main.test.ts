@@ -64,6 +64,52 @@ t.test('restore loads what a start needs while the container list is asked, befo
   t.same(order, ['list asked', 'preload', 'list answered', 'start'], 'preloaded while waiting for kleened, once');
 });
 
+t.test('restore asks for the volume list beside the container list, not after its answer', async (t) => {
+  // Every container waits for the volume facts, so asking after the container list put a round
+  // trip before every first start. Here kleened answers the container list only once the volume
+  // list has been asked (after 300 ms whatever happens). Mutation: asking for the volumes
+  // after the list (restore.ts's early volumeList) fails the order.
+  const { deps, calls } = fakeDeps(boxes, []);
+  const order: string[] = [];
+  const api = deps.api('');
+  let answerList!: () => void;
+  const listed = new Promise<void>((r) => { answerList = r; setTimeout(r, 300); });
+  let volumeLists = 0;
+  deps.api = () => ({
+    ...api,
+    listContainers: async (signal) => { order.push('list asked'); await listed; order.push('list answered'); return api.listContainers(signal); },
+    listVolumes: async (signal) => { volumeLists++; order.push('volumes asked'); answerList(); return api.listVolumes(signal); },
+  });
+  const code = await runHook(['restore'], { kleene_containers_list: 'box0' }, deps);
+  t.equal(code, 0, calls.out);
+  t.same(order, ['volumes asked', 'list asked', 'list answered'], 'the volume list is asked while the container list is');
+  t.equal(volumeLists, 1, 'once');
+});
+
+t.test('a volume list asked before kleened answered is asked again once it does', async (t) => {
+  // kleened's API is not up at the first attempt: the early volume list fails with it.
+  const { deps, calls } = fakeDeps(boxes, []);
+  const api = deps.api('');
+  let up = false;
+  let volumeLists = 0;
+  deps.api = () => ({
+    ...api,
+    listContainers: async (signal) => {
+      if (!up) { up = true; throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'api-unreachable' }); }
+      return api.listContainers(signal);
+    },
+    listVolumes: async (signal) => {
+      volumeLists++;
+      if (volumeLists === 1) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'api-unreachable' });
+      return api.listVolumes(signal);
+    },
+  });
+  const code = await runHook(['restore'], { kleene_containers_list: 'box0' }, deps);
+  t.equal(code, 0, calls.out);
+  t.same(calls.started, ['aaaaaaaaaaa1'], 'box0 started: its volume facts were taken again');
+  t.equal(volumeLists, 2);
+});
+
 t.test('stop goes through the same adapters, dependents first, and is logged once', async (t) => {
   const { deps, calls } = fakeDeps(boxes, boxes.map((b) => b.id));
   const code = await runHook(['stop'], { kleene_containers_list: 'box0 box1 box2', kleene_containers_box1_depend: 'box0' }, deps);
