@@ -6,6 +6,7 @@ import type { KleenedApi } from '../kleened/types.ts';
 import { waitForApi } from '../kleened/wait-api.ts';
 import { execInJail } from '../host/jexec.ts';
 import { listJails } from '../host/jls.ts';
+import { ToolRunners } from '../host/runner.ts';
 import { logLines } from '../host/logger.ts';
 import { openLogStream, type LogStream } from '../host/logger-stream.ts';
 import type { RunRecord } from '../record/schema.ts';
@@ -49,12 +50,14 @@ export function defaultDeps(envSource?: Readonly<Record<string, string | undefin
   // variables, and filtering it again for each of 200 jls calls cost the restore its CPU.
   let env: NodeJS.ProcessEnv | undefined;
   const tool = <O extends object>(opts: O): O & { env: NodeJS.ProcessEnv } => ({ ...opts, env: (env ??= toolEnv(envSource)) });
+  // jls runs once per batch of finished starts: through a resident sh, not a spawn of node each.
+  const resident = new ToolRunners();
   return {
     api: createKleenedClient,
     waitForApi: (address, timeoutMs) => waitForApi(address, timeoutMs),
     kleenedProcess: checkPidfile,
     readText: (p) => readFile(p, 'utf8'),
-    listJails: async (jls, opts) => (await listJails(jls, tool(opts))).map((j) => j.name),
+    listJails: async (jls, opts) => (await listJails(jls, { ...tool(opts), resident })).map((j) => j.name),
     listDatasets: (zfs, opts) => listDatasets(zfs, tool(opts)),
     execInJail: (jexec, jail, command, opts) => execInJail(jexec, jail, command, tool(opts)),
     probeTcp,

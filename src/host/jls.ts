@@ -2,7 +2,7 @@
 // `jls --libxo json` has no `name` field (../shared/freebsd/FACTS.md), and kleened's jail name
 // is the container id, while the hostname may have been changed by jail_param.
 import { HostCommandError } from '../errors.ts';
-import { firstLine, runTool } from './run.ts';
+import { firstLine, runTool, type Resident } from './run.ts';
 
 export interface Jail {
   jid: number;
@@ -10,7 +10,7 @@ export interface Jail {
 }
 
 /** Lists running jails with `jls --libxo json jid name`; rejects with HostCommandError when jls fails or prints what we cannot read. */
-export async function listJails(jls: string, opts: { timeoutMs: number; signal?: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<Jail[]> {
+export async function listJails(jls: string, opts: { timeoutMs: number; signal?: AbortSignal; env?: NodeJS.ProcessEnv; resident?: Resident }): Promise<Jail[]> {
   const args = ['--libxo', 'json', 'jid', 'name'];
   const r = await runTool(jls, args, opts);
   if (r.exitCode !== 0) {

@@ -17,6 +17,13 @@ export interface RunOptions {
   input?: string;
   /** The environment (default: toolEnv() now); the hook computes it once per run. */
   env?: NodeJS.ProcessEnv;
+  /** Resident runners (runner.ts) that may take the call instead of a spawn. */
+  resident?: Resident;
+}
+
+/** Takes a call instead of a spawn, or not (undefined): runner.ts's ToolRunners. */
+export interface Resident {
+  tryRun(file: string, args: readonly string[], opts: RunOptions & { env: NodeJS.ProcessEnv }): Promise<RunResult> | undefined;
 }
 
 /**
@@ -48,7 +55,12 @@ export function envSnapshot(source: NodeJS.ProcessEnv = process.env): Record<str
 const KILL_AFTER_MS = 1000;
 
 /** Runs `file args`; resolves with its exit status and output, rejects only when it cannot run, times out or is cancelled. */
-export function runTool(file: string, args: string[], opts: RunOptions): Promise<RunResult> {
+export function runTool(file: string, args: string[], options: RunOptions): Promise<RunResult> {
+  const { resident, ...opts } = options;
+  if (resident) {
+    const viaResident = resident.tryRun(file, args, { ...opts, env: opts.env ?? toolEnv() });
+    if (viaResident) return viaResident;
+  }
   const command = [file, ...args].join(' ');
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) {
