@@ -88,20 +88,23 @@ export interface RcDocument {
 
 const RESERVED = new Set(['if', 'then', 'elif', 'else', 'fi', 'do', 'done', 'while', 'until', 'for', 'case', 'esac', '{', '}', '!', 'in']);
 const DECLARING = new Set(['export', 'readonly', 'local']);
-// Character classes as tables over char codes: the parser reads a 10,000-line rc.conf in one
-// pass, and comparing codes is cheaper than making a one-character string per byte.
+// Word ends as a table over char codes: comparing codes is cheaper than making a one-character
+// string per byte.
 const WORD_END = new Uint8Array(256);
 for (const c of ' \t\n;&|()<>') WORD_END[c.charCodeAt(0)] = 1;
-/** 1: may start a name ([A-Za-z_]); 2: may continue one ([A-Za-z0-9_]). */
-const NAME_CHAR = new Uint8Array(256);
-for (let c = 0; c < 256; c++) {
-  const ch = String.fromCharCode(c);
-  if (/[A-Za-z_]/.test(ch)) NAME_CHAR[c] = 1;
-  else if (/[0-9]/.test(ch)) NAME_CHAR[c] = 2;
-}
 /** Bytes that make a value more than its literal text: quotes, escapes, expansions, `~`. */
-const VALUE_SPECIAL = new Uint8Array(256);
-for (const c of '\\\'"$`~\n') VALUE_SPECIAL[c.charCodeAt(0)] = 1;
+const VALUE_SPECIAL_RE = /[\\'"$`~\n]/;
+// The parser runs once per command, cold: V8's interpreter steps through a loop over 400,000
+// bytes (a 10,000-line rc.conf) at tens of ns a byte, where a regular expression runs as machine
+// code from the first call. So runs of plain bytes are skipped by sticky expressions.
+/** Bytes with no meaning inside a word: not a word end, quote, escape, `$` or backquote. */
+const PLAIN_RUN = /[^ \t\n;&|()<>\\'"`$]+/y;
+/** An assignment's command until its command ends (endCommand gives it its own). Never changed. */
+const NO_COMMAND: Assignment['command'] = Object.freeze({ start: 0, end: 0, words: 0, keyword: undefined });
+/** An assignment's name and its `=`, at the start of a word. */
+const NAME_EQ = /[A-Za-z_][A-Za-z0-9_]*=/y;
+/** Bytes with no meaning inside double quotes. */
+const PLAIN_IN_DOUBLE = /[^"\\`$]+/y;
 
 interface Word {
   start: number;
@@ -147,6 +150,8 @@ class Parser {
   private i = 0;
   private readonly n: number;
   private readonly lineStarts: number[] = [0];
+  /** lineOf's last answer (an index into lineStarts). */
+  private lineHint = 0;
   private readonly stack: Frame[] = [];
   private readonly assignments: Assignment[] = [];
   private readonly constructs: Construct[] = [];
@@ -175,6 +180,18 @@ class Parser {
   }
 
   lineOf(offset: number): number {
+    // Asked in file order almost always: step on from the last answer before searching.
+    const ls = this.lineStarts;
+    let h = this.lineHint;
+    if (ls[h]! <= offset) {
+      for (let k = 0; k < 4; k++) {
+        if (h + 1 >= ls.length || ls[h + 1]! > offset) {
+          this.lineHint = h;
+          return h + 1;
+        }
+        h++;
+      }
+    }
     let lo = 0;
     let hi = this.lineStarts.length - 1;
     while (lo < hi) {
@@ -182,6 +199,7 @@ class Parser {
       if (this.lineStarts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
+    this.lineHint = lo;
     return lo + 1;
   }
 
@@ -240,10 +258,14 @@ class Parser {
       this.problem(this.lineStarts[f.construct.line - 1]!, 'error', 'unterminated',
         `${f.kind} block opened here is not closed before the end of the file`);
     }
-    const lines: RcLine[] = splitLines(t).map((text) => ({ kind: lineKind(text), text }));
+    // The lines, made on first use: reading a value never needs them, and for a 10,000-line
+    // rc.conf they were 20,000 objects for the young generation to copy (rc get's GC time).
+    let lines: RcLine[] | undefined;
     return {
       text: t,
-      lines,
+      get lines(): RcLine[] {
+        return (lines ??= splitLines(t).map((text) => ({ kind: lineKind(text), text })));
+      },
       assignments: this.assignments,
       constructs: this.constructs,
       commands: this.commands,
@@ -384,11 +406,10 @@ class Parser {
   private asAssignment(w: Word): Assignment | undefined {
     // NAME= at the word's start: [A-Za-z_][A-Za-z0-9_]* then `=`.
     const t = this.text;
-    let k = w.start;
-    if (k >= w.end || NAME_CHAR[t.charCodeAt(k)] !== 1) return undefined;
-    k++;
-    while (k < w.end && NAME_CHAR[t.charCodeAt(k)]! > 0) k++;
-    if (k >= w.end || t.charCodeAt(k) !== 61) return undefined;
+    NAME_EQ.lastIndex = w.start;
+    // Name characters and `=` never end a word: a match lies inside it.
+    if (!NAME_EQ.test(t)) return undefined;
+    const k = NAME_EQ.lastIndex - 1;
     const name = t.slice(w.start, k);
     const valueStart = k + 1;
     // A word ending in a newline ends in a line continuation (`NAME=\` then an empty line):
@@ -408,7 +429,7 @@ class Parser {
       exported: false,
       commandPrefix: false,
       construct: this.outermost() ?? this.conditional,
-      command: { start: 0, end: 0, words: 0, keyword: undefined },
+      command: NO_COMMAND,
     };
   }
 
@@ -417,13 +438,9 @@ class Parser {
     const t = this.text;
     if (t[a] === '~') return undefined;
     // Most values are plain words or "plain text": no quote, escape or expansion to undo.
-    const inner = t.charCodeAt(a) === 34 && b - a >= 2 && t.charCodeAt(b - 1) === 34 ? [a + 1, b - 1] : [a, b];
-    let plain = true;
-    for (let k = inner[0]!; k < inner[1]!; k++) {
-      const c = t.charCodeAt(k);
-      if (c < 256 && VALUE_SPECIAL[c]) { plain = false; break; }
-    }
-    if (plain) return t.slice(inner[0], inner[1]);
+    const quoted = t.charCodeAt(a) === 34 && b - a >= 2 && t.charCodeAt(b - 1) === 34;
+    const inner = quoted ? t.slice(a + 1, b - 1) : t.slice(a, b);
+    if (!VALUE_SPECIAL_RE.test(inner)) return inner;
     let out = '';
     let k = a;
     while (k < b) {
@@ -472,13 +489,14 @@ class Parser {
     const t = this.text;
     const start = this.i;
     while (this.i < this.n) {
+      // The common case, bytes with no meaning inside a word: stepped over together.
+      PLAIN_RUN.lastIndex = this.i;
+      if (PLAIN_RUN.test(t)) {
+        this.i = PLAIN_RUN.lastIndex;
+        if (this.i >= this.n) break;
+      }
       const code = t.charCodeAt(this.i);
       if (code < 256 && WORD_END[code]) break;
-      // The common case, a byte with no meaning inside a word: step over it.
-      if (code !== 92 && code !== 39 && code !== 34 && code !== 96 && code !== 36) {
-        this.i++;
-        continue;
-      }
       const c = t[this.i]!;
       if (c === '\\') {
         this.i = Math.min(this.n, this.i + 2);
@@ -505,7 +523,10 @@ class Parser {
     const t = this.text;
     const open = this.i;
     this.i++;
-    while (this.i < this.n && t[this.i] !== '"') {
+    while (this.i < this.n) {
+      PLAIN_IN_DOUBLE.lastIndex = this.i;
+      if (PLAIN_IN_DOUBLE.test(t)) this.i = PLAIN_IN_DOUBLE.lastIndex;
+      if (this.i >= this.n || t[this.i] === '"') break;
       const c = t[this.i]!;
       if (c === '\\') this.i += 2;
       else if (c === '`') this.skipBackquote();
@@ -665,8 +686,9 @@ class Parser {
     if (this.current) this.current.args = this.words.slice(1).map((w) => w.raw);
     this.current = undefined;
     this.redirected = false;
-    this.words = [];
-    this.cmdAssigns = [];
+    // Emptied, not replaced: nothing keeps them, and a new pair per line was garbage to collect.
+    if (this.words.length > 0) this.words.length = 0;
+    if (this.cmdAssigns.length > 0) this.cmdAssigns.length = 0;
     this.cmdName = undefined;
     this.swallow = false;
     this.prefixCount = 0;

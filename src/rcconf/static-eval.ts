@@ -299,6 +299,11 @@ export function sourceStatic(text: string, file: string, state: StaticState, vie
     if (st.kind === 'block') {
       report(st.c.line, describe(st.c));
     } else if (st.kind === 'asg') {
+      // The parser has the value already when nothing in it expands (most of an rc.conf).
+      if (st.a.value !== undefined) {
+        state.vars.set(st.a.name, st.a.value);
+        continue;
+      }
       const r = expandWord(st.a.raw, state.vars);
       if ('needs' in r) report(st.a.line, `${st.a.name}'s value needs ${r.needs}`);
       else state.vars.set(st.a.name, r.value);

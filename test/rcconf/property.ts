@@ -62,7 +62,7 @@ const doubleBody = fc.array(fc.oneof(
   { weight: 4, arbitrary: bytes('"\\$`', 6) },
   { weight: 1, arbitrary: fc.constantFrom('\\"', '\\\\', '\\$', '\\`', '\\x', '$', ' ') },
 ), { maxLength: 4 }).map((a) => a.join(''));
-const value = fc.oneof(
+export const value = fc.oneof(
   doubleBody.map((v) => `"${v}"`),
   bytes("'", 10).map((v) => `'${v}'`),
   fc.oneof(plain, highBytes),
