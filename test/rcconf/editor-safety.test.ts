@@ -97,3 +97,23 @@ t.test('inside an rc.conf.d/<service>/ directory, locks are hidden from load_rc_
   t.equal(lockPathFor('/x/rc.conf.d/kleened/a'), '/x/rc.conf.d/kleened/.a.kleene-boot.lock');
   t.equal(lockPathFor('/etc/rc.conf'), '/etc/rc.conf.kleene-boot.lock');
 });
+
+t.test('the edited text is checked with sh -n before anything is written: the final text, not one before it', async (t) => {
+  // A sh that accepts every file but one holding `kb_b=` with the word `refused`: both edits
+  // below change rc.conf, and only the second makes the text sh rejects. Mutation: verifying with
+  // the first edit's check (setText keeping its first f.syntax, verifyAndWrite not comparing texts)
+  // writes the refused file.
+  const root = makeRoot(t, { [RC]: 'kb_a="1"\nkb_b="2"\n' });
+  const sh = join(root, 'fake-sh');
+  writeFileSync(sh, '#!/bin/sh\nif grep -q "^kb_b=.*refused" ; then echo "fake-sh: 2: refused word" >&2; exit 2; fi\nexit 0\n');
+  chmodSync(sh, 0o755);
+  const saved = process.env.KLEENE_BOOT_SH;
+  process.env.KLEENE_BOOT_SH = sh;
+  t.teardown(() => { if (saved === undefined) delete process.env.KLEENE_BOOT_SH; else process.env.KLEENE_BOOT_SH = saved; });
+  const err = await applyEdits([{ op: 'set', name: 'kb_a', value: 'x' }, { op: 'set', name: 'kb_b', value: 'refused' }], { root, file: RC })
+    .catch((e: unknown) => e);
+  t.match(err, { code: 'EVERIFY', message: /would not pass sh -n \(fake-sh: 2: refused word\)/ });
+  t.equal(readHost(root, RC), 'kb_a="1"\nkb_b="2"\n', 'nothing was written');
+  const ok = await applyEdits([{ op: 'set', name: 'kb_b', value: 'fine' }], { root, file: RC });
+  t.ok(ok.changed, 'the same sh lets another edit through');
+});
