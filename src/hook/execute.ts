@@ -95,6 +95,7 @@ export class RestoreRun {
   private preparedCount = 0;
   /** Starts without a prepared start whose frame is not out yet (see prepareAhead). */
   private opening = 0;
+  /** A prepareAhead is queued for the next turn (prepareSoon). */
   private prepareQueued = false;
   /** Prepared starts given up; `done` waits for them (each bounded). */
   private readonly discards: Promise<void>[] = [];
