@@ -416,16 +416,19 @@ class Parser {
     // sh drops it, so it is not part of the value and an edit keeps it and the next line.
     let end = w.end;
     while (end - 2 >= valueStart && this.text[end - 1] === '\n' && this.text[end - 2] === '\\') end -= 2;
-    const sub = this.valueOf(valueStart, end);
+    const raw = t.slice(valueStart, end);
+    const line = this.lineOf(w.start);
+    // Most words end on the line they begin on: no second search.
+    const last = Math.max(w.start, end - 1);
     return {
       name,
       start: w.start,
       valueStart,
       valueEnd: end,
-      raw: this.text.slice(valueStart, end),
-      value: sub,
-      line: this.lineOf(w.start),
-      endLine: this.lineOf(Math.max(w.start, end - 1)),
+      raw,
+      value: this.valueOf(valueStart, end, raw),
+      line,
+      endLine: line < this.lineStarts.length && last >= this.lineStarts[line]! ? this.lineOf(last) : line,
       exported: false,
       commandPrefix: false,
       construct: this.outermost() ?? this.conditional,
@@ -433,13 +436,13 @@ class Parser {
     };
   }
 
-  /** The literal value of text[a, b) read as one sh word, or undefined when it expands. */
-  private valueOf(a: number, b: number): string | undefined {
+  /** The literal value of text[a, b) (`raw`) read as one sh word, or undefined when it expands. */
+  private valueOf(a: number, b: number, raw: string): string | undefined {
     const t = this.text;
     if (t[a] === '~') return undefined;
     // Most values are plain words or "plain text": no quote, escape or expansion to undo.
     const quoted = t.charCodeAt(a) === 34 && b - a >= 2 && t.charCodeAt(b - 1) === 34;
-    const inner = quoted ? t.slice(a + 1, b - 1) : t.slice(a, b);
+    const inner = quoted ? raw.slice(1, -1) : raw;
     if (!VALUE_SPECIAL_RE.test(inner)) return inner;
     let out = '';
     let k = a;
