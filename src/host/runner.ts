@@ -49,14 +49,14 @@ export class ToolRunner {
         this.busy = false;
         this.ref(false);
       };
+      const timedOut = (): HostCommandError => new HostCommandError('host-timeout', `${this.file} did not finish within ${opts.timeoutMs / 1000} s`, { command });
       const stop = (why: 'timeout' | 'cancel'): void => {
         done();
         this.kill();
-        reject(why === 'timeout'
-          ? new HostCommandError('host-timeout', `${this.file} did not finish within ${opts.timeoutMs / 1000} s`, { command })
-          : new HostCommandError('host-cancelled', `${this.file} was cancelled`, { command }));
+        reject(why === 'timeout' ? timedOut() : new HostCommandError('host-cancelled', `${this.file} was cancelled`, { command }));
       };
       const onAbort = (): void => stop('cancel');
+      const deadline = performance.now() + opts.timeoutMs;
       timer = setTimeout(() => stop('timeout'), opts.timeoutMs);
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       this.onAnswer = (status, stdout) => {
@@ -65,8 +65,10 @@ export class ToolRunner {
           this.answered++;
           resolve({ exitCode: 0, stdout, stderr: '' });
         } else {
-          // A failure (or a runner that died): the tool's own run says why.
-          runTool(this.file, [...this.args], opts).then(resolve, reject);
+          // A failure (or a runner that died): the tool's own run says why, within what is left
+          // of the call's time (the bound is the call's, not twice it).
+          runTool(this.file, [...this.args], { ...opts, timeoutMs: Math.max(1, deadline - performance.now()) }).then(resolve,
+            (e: unknown) => reject(e instanceof HostCommandError && e.code === 'host-timeout' ? timedOut() : e));
         }
       };
       child.stdin!.write('\n');

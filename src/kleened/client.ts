@@ -78,33 +78,20 @@ export function createKleenedClient(socket: string): KleenedApi {
       } satisfies VolumeInspect;
     },
     async startContainer(id, signal, prepared, sent) {
-      if (prepared instanceof Prepared && prepared.containerId === id && prepared.use()) {
-        let execId: string;
-        let ws;
-        const taken = prepared.opened.take();
-        try {
-          execId = await untilAborted(prepared.exec, signal, cancelled);
-          ws = await untilAborted(taken, signal, cancelled);
-        } catch (err) {
-          void taken.then((w) => w?.terminate());
-          prepared.giveUp();
-          throw err;
-        }
-        await startExecDetached(socket, execId, signal, ws, sent);
-        return;
-      }
-      // Its socket opens beside its exec/create: the upgrade needs no exec id, so the start costs
-      // one round trip before its frame instead of two.
-      const opened = new OpenedStartSocket(socket);
-      const taken = opened.take();
+      // The exec instance and the socket prepared ahead, or this start's own, made side by side:
+      // the upgrade needs no exec id, so the start costs one round trip before its frame, not two.
+      const ahead = prepared instanceof Prepared && prepared.containerId === id && prepared.use() ? prepared : undefined;
+      const exec = ahead ? ahead.exec : createExec(id, signal);
+      const taken = (ahead ? ahead.opened : new OpenedStartSocket(socket)).take();
       let execId: string;
       let ws;
       try {
-        execId = await createExec(id, signal);
+        execId = await untilAborted(exec, signal, cancelled);
         // undefined when it could not be opened: the start then opens its own.
         ws = await untilAborted(taken, signal, cancelled);
       } catch (err) {
         void taken.then((w) => w?.terminate());
+        ahead?.giveUp();
         throw err;
       }
       await startExecDetached(socket, execId, signal, ws, sent);

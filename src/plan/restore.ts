@@ -29,9 +29,7 @@ export function compareTargets(a: Target, b: Target): number {
  * to its lower bound (max(longest chain, total work ÷ jobs)); list order only breaks the ties
  * that remain. Cycle members are counted once (the walk does not re-enter a target).
  */
-export function chainHeights(targets: Target[], byId: Map<string, Target>): Map<string, number> {
-  const dependents = new Map<string, string[]>();
-  for (const t of targets) for (const d of t.depends) if (d !== t.id && byId.has(d)) (dependents.get(d) ?? dependents.set(d, []).get(d)!).push(t.id);
+export function chainHeights(targets: Target[], dependents: ReadonlyMap<string, readonly string[]>): Map<string, number> {
   const height = new Map<string, number>();
   const onPath = new Set<string>();
   const visit = (id: string): number => {
@@ -65,9 +63,11 @@ export interface Skeleton {
 export function planSkeleton(config: ContainersConfig, containers: readonly ContainerFacts[]): Skeleton {
   const { targets, problems } = resolveTargets(config, containers);
   const byId = new Map(targets.map((t) => [t.id, t]));
+  // Every dependency is a target (resolveTargets pulls each one in): one map serves the order,
+  // the chain heights and the executor.
   const dependents = new Map<string, string[]>();
   for (const t of targets) for (const d of t.depends) if (d !== t.id) (dependents.get(d) ?? dependents.set(d, []).get(d)!).push(t.id);
-  return { targets, problems, byId, order: startOrder(targets, byId), cycles: findCycles(targets, byId), dependents };
+  return { targets, problems, byId, order: startOrder(targets, byId, dependents), cycles: findCycles(targets, byId), dependents };
 }
 
 /** A container's own decision, from its facts alone (dependencies aside); `pending` while a fact it needs is unknown. */
@@ -225,11 +225,9 @@ export function volumeProblem(vol: VolumeFacts, datasets: Got<DatasetInfo[]> | u
 }
 
 /** Topological order (Kahn) picking, among the available, lowest priority, longest chain behind, then compareTargets; cycle members go last. */
-function startOrder(targets: Target[], byId: Map<string, Target>): string[] {
+function startOrder(targets: Target[], byId: Map<string, Target>, dependents: ReadonlyMap<string, readonly string[]>): string[] {
   const remaining = new Map(targets.map((t) => [t.id, t.depends.filter((d) => byId.has(d) && d !== t.id).length]));
-  const dependents = new Map<string, string[]>();
-  for (const t of targets) for (const d of t.depends) if (d !== t.id) (dependents.get(d) ?? dependents.set(d, []).get(d)!).push(t.id);
-  const height = chainHeights(targets, byId);
+  const height = chainHeights(targets, dependents);
   const key = (a: Target, b: Target): number => a.settings.priority - b.settings.priority
     || height.get(b.id)! - height.get(a.id)! || compareTargets(a, b);
   // A heap, not a sort per pick: at 500 containers sorting the available at every pick was

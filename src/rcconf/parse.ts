@@ -417,9 +417,6 @@ class Parser {
     let end = w.end;
     while (end - 2 >= valueStart && this.text[end - 1] === '\n' && this.text[end - 2] === '\\') end -= 2;
     const raw = t.slice(valueStart, end);
-    const line = this.lineOf(w.start);
-    // Most words end on the line they begin on: no second search.
-    const last = Math.max(w.start, end - 1);
     return {
       name,
       start: w.start,
@@ -427,8 +424,8 @@ class Parser {
       valueEnd: end,
       raw,
       value: this.valueOf(valueStart, end, raw),
-      line,
-      endLine: line < this.lineStarts.length && last >= this.lineStarts[line]! ? this.lineOf(last) : line,
+      line: this.lineOf(w.start),
+      endLine: this.lineOf(Math.max(w.start, end - 1)),
       exported: false,
       commandPrefix: false,
       construct: this.outermost() ?? this.conditional,

@@ -45,17 +45,31 @@ t.test('restore logs its whole report in one logger call tagged kleene_container
   t.same(calls.log[0]!.slice(1), calls.out.trimEnd().split('\n'), 'the same lines as stdout');
 });
 
-t.test('restore loads what a start needs while the container list is asked, before the first start', async (t) => {
-  // Mutation: dropping the preloadStarts call from runRestore fails this.
+/**
+ * fakeDeps whose kleened answers the container list only once `answerList()` is called (or after
+ * 300 ms whatever happens: no hang when it never is), noting in `order` when it was asked and answered.
+ */
+function heldList() {
   const { deps, calls } = fakeDeps(boxes, []);
   const order: string[] = [];
   const api = deps.api('');
   let answerList!: () => void;
-  // kleened answers when the preload has run, or after 300 ms whatever happens (no hang without one).
   const listed = new Promise<void>((r) => { answerList = r; setTimeout(r, 300); });
+  const listContainers: KleenedApi['listContainers'] = async (signal) => {
+    order.push('list asked');
+    await listed;
+    order.push('list answered');
+    return api.listContainers(signal);
+  };
+  return { deps, calls, order, api, answerList, listContainers };
+}
+
+t.test('restore loads what a start needs while the container list is asked, before the first start', async (t) => {
+  // Mutation: dropping the preloadStarts call from runRestore fails this. kleened answers once the preload has run.
+  const { deps, calls, order, api, answerList, listContainers } = heldList();
   deps.api = () => ({
     ...api,
-    listContainers: async (signal) => { order.push('list asked'); await listed; order.push('list answered'); return api.listContainers(signal); },
+    listContainers,
     startContainer: async (id, signal) => { order.push('start'); return api.startContainer(id, signal); },
     preloadStarts: () => { order.push('preload'); answerList(); },
   });
@@ -69,15 +83,11 @@ t.test('restore asks for the volume list beside the container list, not after it
   // trip before every first start. Here kleened answers the container list only once the volume
   // list has been asked (after 300 ms whatever happens). Mutation: asking for the volumes
   // after the list (restore.ts's early volumeList) fails the order.
-  const { deps, calls } = fakeDeps(boxes, []);
-  const order: string[] = [];
-  const api = deps.api('');
-  let answerList!: () => void;
-  const listed = new Promise<void>((r) => { answerList = r; setTimeout(r, 300); });
+  const { deps, calls, order, api, answerList, listContainers } = heldList();
   let volumeLists = 0;
   deps.api = () => ({
     ...api,
-    listContainers: async (signal) => { order.push('list asked'); await listed; order.push('list answered'); return api.listContainers(signal); },
+    listContainers,
     listVolumes: async (signal) => { volumeLists++; order.push('volumes asked'); answerList(); return api.listVolumes(signal); },
   });
   const code = await runHook(['restore'], { kleene_containers_list: 'box0' }, deps);

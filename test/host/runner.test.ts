@@ -69,6 +69,21 @@ t.test('a failing tool is run again the usual way: its own message, not the runn
   t.equal(r.parents()[1], process.pid, 'the second run spawned by node');
 });
 
+t.test('the usual run after a failure gets what is left of the call\'s time, not a time of its own', async (t) => {
+  // Fails after 0.4 s through the runner, then hangs when run again: the call still ends at its
+  // own timeout. Mutation: the rerun with the call's whole timeoutMs ends it 0.4 s later.
+  const r = rig(t, `if [ -e ${JSON.stringify('$0.failed')} ]; then exec sleep 30; fi\n: > "$0.failed"\nsleep 0.4\nexit 1`);
+  const resident = new ToolRunners();
+  t.teardown(() => resident.close());
+  const t0 = performance.now();
+  const err = await runTool(r.tool, [], { timeoutMs: 600, resident }).catch((e: unknown) => e);
+  const took = performance.now() - t0;
+  t.equal((err as HostCommandError).code, 'host-timeout');
+  t.match((err as Error).message, /did not finish within 0\.6 s/, 'the call\'s own timeout in the message');
+  t.equal(r.parents().length, 2, 'run by the runner, then again');
+  t.ok(took >= 590 && took < 900, `ended at the call's timeout, not later (${Math.round(took)} ms)`);
+});
+
 t.test('a call while another runs is spawned, not queued behind it', async (t) => {
   const r = rig(t, 'sleep 0.3; echo done');
   const resident = new ToolRunners();

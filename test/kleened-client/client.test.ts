@@ -247,6 +247,20 @@ t.test('a prepared start discarded while kleened has not answered its exec/creat
   t.equal(readState(r.statePath).stats.execs_destroyed, 1);
 });
 
+t.test('a prepared start cancelled before its frame gives up its exec instance: none is left in kleened', async (t) => {
+  // The start is cancelled while kleened has not answered the prepared exec/create yet. Mutation:
+  // the start's catch not giving the prepared start up (client.ts) leaves execs_unused at 1.
+  const r = await rig(t, { containers: [{ name: 'web' }], faults: { exec_create_delay_ms: 300 } });
+  const id = containerId(readState(r.statePath), 'web');
+  const api = createKleenedClient(r.socket);
+  const p = api.prepareStart!(id);
+  const err = await api.startContainer(id, AbortSignal.timeout(50), p).catch((e: unknown) => e);
+  t.match(err, { code: 'start-timeout' }, 'the start says it was cancelled');
+  await waitFor('the instance destroyed', () => readState(r.statePath).stats.execs_destroyed === 1, { timeoutMs: 5000 });
+  t.equal(readState(r.statePath).stats.execs_unused, 0, 'none left in kleened');
+  t.equal(readState(r.statePath).stats.starts_total, 0, 'and nothing started');
+});
+
 t.test('a discarded prepared start closes its socket and destroys its exec instance', async (t) => {
   const r = await rig(t, { containers: [{ name: 'web' }] });
   const id = containerId(readState(r.statePath), 'web');
