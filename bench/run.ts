@@ -172,6 +172,9 @@ async function main(): Promise<number> {
   const refOverheadSmallMs: number[] = [];
   const refOverheadBigMs: number[] = [];
   const overheadSmallVsRef: number[] = [];
+  const floorMs: number[] = [];
+  const floorRatio: number[] = [];
+  const overheadSmallVsFloor: number[] = [];
   const overheadBigVsRef: number[] = [];
   const cells = new Map<string, Array<{ hook: RestoreRun; ref: RestoreRun }>>();
   const failures: string[] = [];
@@ -206,6 +209,12 @@ async function main(): Promise<number> {
     refOverheadSmallMs.push(sr.overheadMs);
     overheadSmallVsRef.push(s.overheadMs / sr.overheadMs);
     probeMs.push(Math.max(s.jlsMs, s.zfsMs));
+    // The floor on the same graph and double: how close to bare node any node restorer can get.
+    const f = await runRestore({ graph: small, jobs: 4, delayMs: o.delayMs, restorer: 'floor' });
+    if (f.exitCode !== 0 || !Number.isFinite(f.overheadMs)) failures.push(`10 containers, floor: exited ${f.exitCode}: ${f.hookOutput.slice(0, 200)}`);
+    floorMs.push(f.overheadMs);
+    floorRatio.push(f.overheadMs / b);
+    overheadSmallVsFloor.push(s.overheadMs / f.overheadMs);
 
     b = await bareNow();
     bare.push(b);
@@ -221,7 +230,7 @@ async function main(): Promise<number> {
     const gb = await timeRcGet(rcConf);
     getBigMs.push(gb);
     getBigRatio.push(gb / b);
-    progress(`  bare node ${fmtMs(b)}, hook.js load ${fmtMs(load)}, overhead(10) ${fmtMs(s.overheadMs)} (reference ${fmtMs(sr.overheadMs)}), generate ${fmtMs(g)}, rc set ${fmtMs(rc)}, rc get ${fmtMs(gs)} / ${fmtMs(gb)}`);
+    progress(`  bare node ${fmtMs(b)}, hook.js load ${fmtMs(load)}, overhead(10) ${fmtMs(s.overheadMs)} (reference ${fmtMs(sr.overheadMs)}, floor ${fmtMs(f.overheadMs)}), generate ${fmtMs(g)}, rc set ${fmtMs(rc)}, rc get ${fmtMs(gs)} / ${fmtMs(gb)}`);
 
     for (const n of o.sizes) {
       for (const jobs of o.jobs) {
@@ -311,6 +320,9 @@ async function main(): Promise<number> {
       `${fmtMs(median(overheadSmallMs))} from spawn to the first POST /exec/create${CONFIG_ENV ? ', config.yaml read' : ', config.yaml not read by this hook'}${o.nodeShims ? `; jls/zfs shims (a node process each) ${fmtMs(median(probeMs))}` : ''}`),
     ratioRow('hook overhead to the first start, 10 containers ÷ reference\'s', median(overheadSmallVsRef), undefined,
       `reference ${fmtMs(median(refOverheadSmallMs))}`),
+    ratioRow('floor: the least a node client does to the first start, 10 containers ÷ bare node', median(floorRatio), undefined,
+      `${fmtMs(median(floorMs))}: bench/floor-restore.mjs (node:net, one raw list request, then exec/create); no node restorer can start sooner`),
+    ratioRow('hook overhead to the first start, 10 containers ÷ floor', median(overheadSmallVsFloor), undefined),
     ratioRow(`hook overhead to the first start, ${bigN} containers ÷ bare node`, median(overheadBig), OVERHEAD_LIMIT, `${fmtMs(median(overheadBigMs))}`),
     ratioRow(`hook overhead to the first start, ${bigN} containers ÷ reference's`, median(overheadBigVsRef), undefined,
       `reference ${fmtMs(median(refOverheadBigMs))} (median over every jobs value)`),

@@ -24,6 +24,8 @@ const SERVE = join(here, 'double', 'serve.mjs');
 const RSS_PROBE = join(here, 'rss-probe.cjs');
 /** The naive parallel restorer kleene-boot is compared with. */
 export const REFERENCE_JS = join(here, 'reference-restore.mjs');
+/** The least a node program does before its first start (bench/floor-restore.mjs): the floor of the overhead. */
+export const FLOOR_JS = join(here, 'floor-restore.mjs');
 
 /** The bench's jls (bench/jls-standin.c), compiled once per process; undefined without a C compiler. */
 let standin: string | null | undefined;
@@ -110,11 +112,16 @@ export function timeSpawn(file: string, args: string[], opts: { env?: NodeJS.Pro
   });
 }
 
-/** Environment for child node processes: ours without NODE_OPTIONS (tsx's loader must not leak
- * into what we measure), node's own directory first on PATH for the shims' `env node`. */
+/**
+ * Environment for every process the bench starts: what rc(8) and service(8) give a script
+ * (`env -i HOME=/ PATH=/sbin:/bin:/usr/sbin:/usr/bin`), with node's own directory first on PATH
+ * for the shims' `env node`. Never ours: a variable node reads at start changes every figure.
+ * NODE_EXTRA_CA_CERTS, set on these machines, makes each node load a bundle of certificates
+ * before the first line runs (38 ms of a 60 ms `node -e 0`): it hid most of the CLI's and the
+ * hook's own cost behind a larger "bare node". NODE_OPTIONS (tsx's loader) likewise.
+ */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const { NODE_OPTIONS: _drop, ...rest } = process.env;
-  return { ...rest, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`, ...extra };
+  return { HOME: '/', PATH: `${dirname(process.execPath)}:/sbin:/bin:/usr/sbin:/usr/bin`, ...extra };
 }
 
 /** Bare node start on this machine right now: `node -e 0`, spawn to exit. */
@@ -194,8 +201,9 @@ export interface RestoreRunOptions {
   keep?: boolean;
   /** hook command to run; default restore (`plan` takes the same inventory and starts nothing) */
   command?: 'restore' | 'plan';
-  /** who restores: kleene-boot's hook (default) or the reference restorer (bench/reference-restore.mjs) */
-  restorer?: 'hook' | 'reference';
+  /** who restores: kleene-boot's hook (default), the reference restorer (bench/reference-restore.mjs),
+   * or the floor (bench/floor-restore.mjs: only up to the first exec/create, for its overhead) */
+  restorer?: 'hook' | 'reference' | 'floor';
 }
 
 /**
@@ -293,8 +301,8 @@ function hookReadsConfig(): boolean {
 /** The environment of one restorer: the hook gets the config.yaml path and no kleened_socket, so
  * that it finds the socket the way it does on a stock host (kleened_socket set would override
  * config.yaml); the reference reads kleened_socket only. */
-export function restorerEnv(env: Record<string, string>, configPath: string, restorer: 'hook' | 'reference'): Record<string, string> {
-  if (restorer === 'reference' || CONFIG_ENV === undefined) return env;
+export function restorerEnv(env: Record<string, string>, configPath: string, restorer: 'hook' | 'reference' | 'floor'): Record<string, string> {
+  if (restorer !== 'hook' || CONFIG_ENV === undefined) return env;
   const { kleened_socket: _socket, ...rest } = env;
   return { ...rest, [CONFIG_ENV]: configPath };
 }
@@ -387,9 +395,9 @@ export async function runRestore(opts: RestoreRunOptions): Promise<RestoreRun> {
     let doubleCpuMs = NaN;
     try {
       // The hook as rc.d/kleene_containers runs it; the reference as a sysadmin would write it.
-      const nodeArgs = ['--require', RSS_PROBE, ...(opts.restorer === 'reference' ? [] : [HOOK_NODE_OPTION])];
+      const nodeArgs = ['--require', RSS_PROBE, ...(opts.restorer === 'reference' || opts.restorer === 'floor' ? [] : [HOOK_NODE_OPTION])];
       if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir);
-      const target = opts.restorer === 'reference' ? [REFERENCE_JS] : [HOOK_JS, opts.command ?? 'restore'];
+      const target = opts.restorer === 'reference' ? [REFERENCE_JS] : opts.restorer === 'floor' ? [FLOOR_JS] : [HOOK_JS, opts.command ?? 'restore'];
       hook = await timeSpawn(process.execPath, [...nodeArgs, ...target], {
         env: cleanEnv({ ...restorerEnv({ ...hookEnv(opts.graph, opts.jobs, { socket, ...tools }), kleened_pidfile: pidfile }, config, opts.restorer ?? 'hook'),
           KLEENE_SIM_STATE: statePath, KLEENE_BENCH_RSS_FILE: rssFile, ...jlsEnv,

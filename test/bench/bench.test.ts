@@ -16,7 +16,7 @@ import { generateRcConf } from '../../bench/rcconf-gen.ts';
 import {
   countsTable, countsVerdict, probeRow, ratioRow, referenceVerdict, restoreDiagnosisTable, restoreLimitMs, restoreTable, restoreVerdict, rssRow, type RestoreCell,
 } from '../../bench/report.ts';
-import { hookEnv, JLS_ARGS, requestTimes, runRestore } from '../../bench/sim.ts';
+import { cleanEnv, hookEnv, JLS_ARGS, requestTimes, runRestore } from '../../bench/sim.ts';
 import { fmtMs, median } from '../../bench/stats.ts';
 import { SHIMS_DIR, type RequestLogEntry } from '../helpers/sim-state.ts';
 // @ts-expect-error: plain JS module of the bench's double, no types
@@ -168,6 +168,23 @@ t.test('hook env names variables as rc.conf does', async (t) => {
   t.equal(env.kleene_containers_logger, '/l');
 });
 
+t.test('measured processes get the environment rc(8) gives, none of ours', async (t) => {
+  const saved = { ...process.env };
+  try {
+    process.env.NODE_EXTRA_CA_CERTS = '/etc/ssl/certs/ca-certificates.crt';
+    process.env.NODE_OPTIONS = '--import tsx';
+    process.env.KLEENE_BENCH_STRAY = 'x';
+    const env = cleanEnv({ KLEENE_SIM_STATE: '/s' });
+    t.same(Object.keys(env).sort(), ['HOME', 'KLEENE_SIM_STATE', 'PATH'], 'HOME, PATH and what the caller adds');
+    t.equal(env.HOME, '/');
+    t.match(env.PATH, /:\/sbin:\/bin:\/usr\/sbin:\/usr\/bin$/, "rc(8)'s PATH, after node's directory");
+    t.equal(env.KLEENE_SIM_STATE, '/s');
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+});
+
 t.test('profile summary adds self time per function and per file', async (t) => {
   const p: CpuProfile = {
     nodes: [
@@ -225,6 +242,21 @@ t.test('reference restorer waits for every dependency and keeps within jobs', as
       t.ok(run.timeline[x.name]!.createMs >= run.timeline[d]!.startedMs, `${x.name} is created after its dependency ${d} started`);
     }
   }
+});
+
+// The floor is the least a node client does before its first start; it must really reach
+// kleened's exec/create, or the overhead figures compare against nothing. Mutation tried in
+// bench/floor-restore.mjs: writing the exec/create to a closed connection makes it fail here.
+t.test('the floor lists once, creates one exec and starts nothing', async (t) => {
+  const g = layeredGraph({ n: 10 });
+  const run = await runRestore({ graph: g, jobs: 4, delayMs: 20, restorer: 'floor' });
+  t.equal(run.exitCode, 0, run.hookOutput);
+  t.equal(run.listCalls, 1, 'one container list');
+  t.equal(run.log.filter((e) => e.method === 'POST' && e.path === '/exec/create').length, 1, 'one exec/create');
+  t.equal(run.starts, 0, 'no start');
+  t.equal(run.httpRequests, 2, 'nothing else asked');
+  t.ok(Number.isFinite(run.overheadMs) && run.overheadMs > 0, `overhead ${run.overheadMs} ms is measured`);
+  t.equal(run.inspectCalls + run.volumeListCalls + run.jlsCalls + run.zfsCalls, 0, 'no other work');
 });
 
 t.test('the bench\'s jls answer is byte for byte what the jls shim prints for the hook\'s arguments', async (t) => {
