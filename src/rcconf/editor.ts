@@ -31,7 +31,7 @@ import { DEFAULTS_FILE, describeConstruct, evaluateRc } from './effective.ts';
 import { unreadableError } from './static-eval.ts';
 import { assertRoot, hostFileArg, normRoot, realPath, shSyntaxError } from './host.ts';
 import { acquireLock, type Unlock } from './lock.ts';
-import { parseRc, type Assignment, type RcDocument } from './parse.ts';
+import { parseRc, replaceValue, type Assignment, type RcDocument } from './parse.ts';
 
 export type RcEdit =
   | { op: 'set'; name: string; value: string }
@@ -409,8 +409,9 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
         if (!fileArg && f.host !== p.target && !f.host.startsWith(`${p.fragment}/`)) {
           notes.push(`${e.name} is set at ${f.host}:${where.a.line}, so it was changed there, not in ${p.target} (the last assignment rc(8) reads wins, as with sysrc)`);
         }
-        const prefer = where.a.raw.startsWith("'") ? 'single' : 'double';
-        setText(f, f.text.slice(0, where.a.valueStart) + rcQuote(value, prefer) + f.text.slice(where.a.valueEnd));
+        const word = rcQuote(value, where.a.raw.startsWith("'") ? 'single' : 'double');
+        // The parse of the new text: the old one with this value spliced in where that is sure.
+        setText(f, f.text.slice(0, where.a.valueStart) + word + f.text.slice(where.a.valueEnd), replaceValue(f.doc, where.a, word));
         f.expect.set(e.name, value);
       } else {
         if (e.op !== 'set' && value === current) {
