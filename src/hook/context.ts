@@ -6,6 +6,7 @@ import { KNOBS } from '../model/knobs.ts';
 import { isContainerId, isContainerName } from '../model/names.ts';
 import type { HookDeps } from './deps.ts';
 import type { RunEvent } from './events.ts';
+import { monoMs } from '../host/clock.ts';
 
 /** Where kleened keeps what the hook reads about it (FACTS: hard-coded in kleened). */
 export interface KleenedFiles {
@@ -43,7 +44,7 @@ export interface HookContext {
   root: string;
   /** Progress of a run (see events.ts); a no-op unless a caller listens. */
   onEvent: (e: RunEvent) => void;
-  /** performance.now() when the run began: events carry ms since then. */
+  /** monoMs() when the run began: events carry ms since then. */
   t0: number;
   /** Aborted (reason: the signal's name) when SIGTERM or SIGINT asks the run to end early. */
   cancel?: AbortSignal;
@@ -94,7 +95,7 @@ export function contextFromEnv(env: VarMap, deps: HookDeps, opts: ContextOptions
     log: file('kleened_logfile', KLEENED_FILES.log),
   };
   const ctx: HookContext = { config, notes, rcshutdownTimeout, kleenedShutdownTimeout, deps, badEntries, configErrors, files,
-    root: opts.root ?? '/', onEvent: opts.onEvent ?? (() => {}), t0: performance.now() };
+    root: opts.root ?? '/', onEvent: opts.onEvent ?? (() => {}), t0: monoMs() };
   if (kleenedSocket !== undefined) ctx.kleenedSocket = config.socket;
   return ctx;
 }
@@ -106,5 +107,5 @@ export function hostPath(ctx: Pick<HookContext, 'root'>, p: string): string {
 
 /** Milliseconds since the run began. */
 export function since(ctx: Pick<HookContext, 't0'>): number {
-  return Math.round(performance.now() - ctx.t0);
+  return Math.round(monoMs() - ctx.t0);
 }

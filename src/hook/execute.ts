@@ -38,7 +38,7 @@ export interface StartActions {
   /** Resolves once the container's ready check passes; rejects when it cannot. */
   ready(t: Target, signal: AbortSignal): Promise<void>;
   /**
-   * Resolves when jail `id` is seen, or is not seen by `deadline` (a time on the run's clock, performance.now() by default);
+   * Resolves when jail `id` is seen, or is not seen by `deadline` (a time on the run's clock, monoMs() by default);
    * `urgent`: something waits on it now (see JailWatch.want).
    */
   jail(id: string, deadline: number, urgent: boolean): Promise<JailAnswer>;

@@ -11,6 +11,7 @@
 // call answers it, the run asks for one when it has nothing else to do (flush), and a slow poll
 // bounds its wait. Cost: at most one jls call per batch of 1001s of one event-loop turn, plus
 // one poll per POLL_MS while a jail that is needed has not appeared yet.
+import { monoMs } from '../host/clock.ts';
 
 /** Pause between jls calls while a needed jail has not appeared yet. */
 export const POLL_MS = 100;
@@ -38,7 +39,7 @@ export class JailWatch {
   /** jls calls made, for tests and the run record. */
   calls = 0;
 
-  constructor(private readonly listJails: () => Promise<string[]>, private readonly now: () => number = () => performance.now()) {}
+  constructor(private readonly listJails: () => Promise<string[]>, private readonly now: () => number = () => monoMs()) {}
 
   /**
    * Resolves once jail `id` is seen, or with `seen: false` when `deadline` (a now() value)

@@ -9,6 +9,7 @@ import type { ContainerSummary } from '../kleened/types.ts';
 import type { KleenedProcess } from '../host/pidfile.ts';
 import { hostPath, since, type HookContext } from './context.ts';
 import { sleep } from './sleep.ts';
+import { monoMs } from '../host/clock.ts';
 
 /** One try at the API when no kleened process is alive: a unix socket nobody listens on refuses at once. */
 export const DOWN_TRY_MS = 400;
@@ -58,7 +59,7 @@ function processText(p: KleenedProcess, pidfile: string): string {
  */
 export async function awaitKleened(ctx: HookContext, address: string, timeoutMs: number): Promise<ContainerSummary[]> {
   const { deps, files } = ctx;
-  const t0 = performance.now();
+  const t0 = monoMs();
   const pidfile = hostPath(ctx, files.pidfile);
   const api = deps.api(address);
   const fix = `start it with \`service kleened start\`; its log is ${files.log}`;
@@ -70,12 +71,12 @@ export async function awaitKleened(ctx: HookContext, address: string, timeoutMs:
   let listening = false;
   for (;;) {
     const alive = proc.state === 'alive' || listening;
-    const left = timeoutMs - (performance.now() - t0);
+    const left = timeoutMs - (monoMs() - t0);
     // AbortSignal.timeout takes whole milliseconds only.
     const budget = Math.max(1, Math.ceil(Math.min(left, alive ? ALIVE_TRY_MS : DOWN_TRY_MS)));
     try {
       const list = await api.listContainers(AbortSignal.timeout(budget));
-      ctx.onEvent({ type: 'kleened-up', at: since(ctx), waitedMs: Math.round(performance.now() - t0), address });
+      ctx.onEvent({ type: 'kleened-up', at: since(ctx), waitedMs: Math.round(monoMs() - t0), address });
       return list;
     } catch (err) {
       const e = err as { code?: string; message?: string };
@@ -86,11 +87,11 @@ export async function awaitKleened(ctx: HookContext, address: string, timeoutMs:
       if (e.code === 'api-timeout') listening = true;
     }
     proc = deps.kleenedProcess(pidfile);
-    const starting = proc.state === 'no-pidfile' && performance.now() - t0 < Math.min(NO_PIDFILE_GRACE_MS, timeoutMs);
+    const starting = proc.state === 'no-pidfile' && monoMs() - t0 < Math.min(NO_PIDFILE_GRACE_MS, timeoutMs);
     if (proc.state !== 'alive' && !listening && !starting) {
       throw new KleenedUnavailable(`kleened is not running (${processText(proc, pidfile)}; ${last}): ${fix}`);
     }
-    const now = performance.now() - t0;
+    const now = monoMs() - t0;
     if (now >= timeoutMs) {
       const who = proc.state === 'alive' ? `kleened runs as ${processText(proc, pidfile)}` : `something listens there; ${processText(proc, pidfile)}`;
       throw new KleenedUnavailable(`kleened's API at ${address} did not answer within ${Math.round(timeoutMs / 100) / 10} s (${who}): ${last}; see ${files.log}`);

@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { underRoot } from '../fs/root.ts';
 import { decideLock, lockText, parseLockText, type LockHolder, type LockSeen, type LockWant } from '../plan/lock.ts';
 import { sleep } from './sleep.ts';
+import { monoMs } from '../host/clock.ts';
 
 /** The lock on a host. */
 export const LOCK_FILE = '/var/run/kleene-boot.lock';
@@ -51,7 +52,7 @@ export interface AcquireOptions extends LockWant {
 /** Takes the lock, waiting as decideLock says; never throws for a held lock (refused instead), throws when the file cannot be written. */
 export async function acquireLock(o: AcquireOptions): Promise<LockResult> {
   const me = { pid: o.pid, command: o.command };
-  const t0 = performance.now();
+  const t0 = monoMs();
   let announced: number | undefined;
   let signalled: number | undefined;
   let waitedFor: LockHolder | undefined;
@@ -61,7 +62,7 @@ export async function acquireLock(o: AcquireOptions): Promise<LockResult> {
     if (tryCreate(o.path, lockText(me))) return taken();
     const seen = readLock(o.path);
     if (seen.kind === 'held' && seen.alive && seen.holder.pid !== o.pid) waitedFor ??= seen.holder;
-    const step = decideLock(seen, o, { elapsedMs: performance.now() - t0, announced, signalled }, o.path);
+    const step = decideLock(seen, o, { elapsedMs: monoMs() - t0, announced, signalled }, o.path);
     switch (step.do) {
       case 'create':
         continue;

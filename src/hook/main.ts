@@ -17,6 +17,7 @@ import { reportJson, reportLines } from './report.ts';
 import { lockPathFor, type LockResult } from './lock.ts';
 import { notDoneReport, runRestore } from './restore.ts';
 import { runStop } from './stop.ts';
+import { monoMs } from '../host/clock.ts';
 
 /** syslog tag of the boot report (logger -t). */
 export const LOG_TAG = 'kleene_containers';
@@ -96,7 +97,7 @@ async function runCommand(command: 'restore' | 'stop' | 'check' | 'plan', ctx: H
 async function takeLock(command: 'restore' | 'stop', ctx: HookContext, path: string): Promise<LockResult | undefined> {
   const { deps, config } = ctx;
   if (!deps.lock) return undefined;
-  const t0 = performance.now();
+  const t0 = monoMs();
   const r = await deps.lock({
     path, pid: process.pid, command,
     preempt: command === 'stop',
@@ -109,7 +110,7 @@ async function takeLock(command: 'restore' | 'stop', ctx: HookContext, path: str
     ...(ctx.cancel ? { signal: ctx.cancel } : {}),
   });
   if ('held' in r && r.waitedFor) {
-    ctx.notes.push(`waited ${Math.round((performance.now() - t0) / 100) / 10} s for pid ${r.waitedFor.pid} (${r.waitedFor.command}) to release ${path}`);
+    ctx.notes.push(`waited ${Math.round((monoMs() - t0) / 100) / 10} s for pid ${r.waitedFor.pid} (${r.waitedFor.command}) to release ${path}`);
   }
   return r;
 }

@@ -12,6 +12,7 @@ import { recordDir } from '../record/store.ts';
 import type { Decision, Plan } from '../plan/types.ts';
 import { printable, type ContainerResult, type Outcome } from '../model/run.ts';
 import { reportLines, resultLine, summaryLine, type Report } from './report.ts';
+import { monoMs } from '../host/clock.ts';
 
 /** The plan's decision behind an outcome of a container that was not asked to start. */
 const DECISION_OF: Partial<Record<Outcome, Decision>> = {
@@ -50,7 +51,7 @@ export interface ProgressEvent {
 }
 
 export interface ProgressOptions {
-  /** performance.now() when the run began (the events' zero). */
+  /** monoMs() when the run began (the events' zero). */
   t0: number;
   /** Where lines go: the console, and complaints. */
   deps: { stdout(text: string): void; stderr(text: string): void };
@@ -149,7 +150,7 @@ export class RunProgress {
 
   constructor(private readonly command: RecordCommand, private readonly opts: ProgressOptions) {
     this.jobs = opts.jobs;
-    this.startedAt = Date.now() - (performance.now() - opts.t0);
+    this.startedAt = Date.now() - (monoMs() - opts.t0);
     if (opts.logStream) this.log = this.deferred = new DeferredLog(opts.logStream);
     // Without a stream, the lines are kept and logged in one call at the end.
     if (!opts.logStream) this.log = { write: (l) => { this.later.push(l); }, close: async () => { if (this.later.length) await opts.logOnce(this.later); } };
@@ -289,7 +290,7 @@ export class RunProgress {
     }
     const rec = buildRecord({
       command: this.command, startedAt: this.startedAt, bootedAt, kleenedWaitMs: this.kleenedWaitMs, inventoryMs: this.inventoryMs,
-      totalMs: performance.now() - this.opts.t0, jobs: this.jobs, ...(this.stop ? { stop: this.stop } : {}), ok: report.ok,
+      totalMs: monoMs() - this.opts.t0, jobs: this.jobs, ...(this.stop ? { stop: this.stop } : {}), ok: report.ok,
       summary: summaryLine(report.command, report.results, report.ok), notes: report.notes, results: report.results, containers: this.facts,
     });
     try {

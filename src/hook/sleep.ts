@@ -1,3 +1,4 @@
+import { monoMs } from '../host/clock.ts';
 /** Waits `ms`, or less when `signal` aborts first; never rejects. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -27,7 +28,7 @@ export function deadline(ms: number): { signal: AbortSignal; clear: () => void }
 }
 
 /**
- * What a run waits by: the time now (ms, as performance.now()) and a deadline. The hook uses the
+ * What a run waits by: the time now (ms, as monoMs()) and a deadline. The hook uses the
  * real one; tests inject a virtual clock to assert a bound from both sides without waiting.
  */
 export interface Clock {
@@ -35,4 +36,4 @@ export interface Clock {
   deadline(ms: number): { signal: AbortSignal; clear: () => void };
 }
 
-export const realClock: Clock = { now: () => performance.now(), deadline };
+export const realClock: Clock = { now: () => monoMs(), deadline };

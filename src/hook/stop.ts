@@ -12,6 +12,7 @@ import type { Report } from './report.ts';
 import { deadline } from './sleep.ts';
 import { untilAborted } from '../abort.ts';
 import { nothingConfigured, problemResults, unreachableReport } from './restore.ts';
+import { monoMs } from '../host/clock.ts';
 
 /** How long stop and check wait for kleened: at shutdown or for a status query it is up or it is not. */
 export const QUICK_WAIT_MS = 5_000;
@@ -115,17 +116,17 @@ export function runStops(sched: StopSchedule, ctx: Pick<HookContext, 'onEvent' |
     const one = async (id: string): Promise<void> => {
       const item = items.get(id)!;
       const b = { id, name: item.name, entry: item.entry };
-      const t0 = performance.now();
+      const t0 = monoMs();
       const { signal, clear } = deadline(sched.timeoutMs);
       ctx.onEvent({ type: 'stop-requested', id, name: b.name, at: since(ctx), depends: [...item.depends], waitedFor: sched.waitsFor[id]! });
       let r: ContainerResult;
       try {
         await untilAborted(stop(id, signal), signal);
-        r = { ...b, outcome: 'stopped', ms: Math.round(performance.now() - t0) };
+        r = { ...b, outcome: 'stopped', ms: Math.round(monoMs() - t0) };
       } catch (err) {
         r = signal.aborted
-          ? { ...b, outcome: 'timed-out', reason: why, ms: Math.round(performance.now() - t0) }
-          : { ...b, outcome: 'failed', reason: err instanceof Error ? err.message : String(err), ms: Math.round(performance.now() - t0) };
+          ? { ...b, outcome: 'timed-out', reason: why, ms: Math.round(monoMs() - t0) }
+          : { ...b, outcome: 'failed', reason: err instanceof Error ? err.message : String(err), ms: Math.round(monoMs() - t0) };
       } finally {
         clear();
       }

@@ -17,6 +17,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { HostCommandError } from '../errors.ts';
 import { runTool, type Resident, type RunOptions, type RunResult } from './run.ts';
+import { monoMs } from './clock.ts';
 
 const SCRIPT = 'while read -r _; do "$@" </dev/null 2>/dev/null; printf \'\\000%s\\n\' "$?"; done';
 
@@ -56,7 +57,7 @@ export class ToolRunner {
         reject(why === 'timeout' ? timedOut() : new HostCommandError('host-cancelled', `${this.file} was cancelled`, { command }));
       };
       const onAbort = (): void => stop('cancel');
-      const deadline = performance.now() + opts.timeoutMs;
+      const deadline = monoMs() + opts.timeoutMs;
       timer = setTimeout(() => stop('timeout'), opts.timeoutMs);
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       this.onAnswer = (status, stdout) => {
@@ -67,7 +68,7 @@ export class ToolRunner {
         } else {
           // A failure (or a runner that died): the tool's own run says why, within what is left
           // of the call's time (the bound is the call's, not twice it).
-          runTool(this.file, [...this.args], { ...opts, timeoutMs: Math.max(1, deadline - performance.now()) }).then(resolve,
+          runTool(this.file, [...this.args], { ...opts, timeoutMs: Math.max(1, deadline - monoMs()) }).then(resolve,
             (e: unknown) => reject(e instanceof HostCommandError && e.code === 'host-timeout' ? timedOut() : e));
         }
       };

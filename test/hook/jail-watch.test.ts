@@ -3,6 +3,7 @@
 // is exact, never timed.
 import t from 'tap';
 import { JailWatch, type JailAnswer } from '../../src/hook/jail-watch.ts';
+import { monoMs } from '../../src/host/clock.ts';
 
 function fakeJls() {
   const calls: Array<{ answer: (jails: string[]) => void; fail: (e: Error) => void }> = [];
@@ -10,7 +11,7 @@ function fakeJls() {
   return { watch, calls };
 }
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
-const far = (): number => performance.now() + 60_000;
+const far = (): number => monoMs() + 60_000;
 
 t.test('the wants of one turn share one jls call', async (t) => {
   const { watch, calls } = fakeJls();
@@ -49,7 +50,7 @@ t.test('a call begun before a want never says that want\'s jail is missing', asy
   void watch.want('a', far());
   await turn();
   let settled: JailAnswer | undefined;
-  void watch.want('b', performance.now() - 1).then((x) => { settled = x; });
+  void watch.want('b', monoMs() - 1).then((x) => { settled = x; });
   calls[0]!.answer(['a']);
   await turn();
   t.equal(settled, undefined, 'b still waits after the older call answered');

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { RunProgress, recordDirFor } from '../../src/hook/progress.ts';
 import { openLogStream } from '../../src/host/logger-stream.ts';
 import { writeRecord } from '../../src/record/store.ts';
+import { monoMs } from '../../src/host/clock.ts';
 import type { ContainerResult } from '../../src/model/run.ts';
 import { checkRecord } from '../../src/record/schema.ts';
 import { SHIMS_DIR, simTempDir } from '../helpers/sim-state.ts';
@@ -21,7 +22,7 @@ function setup(t: Test, over: { console?: boolean; logger?: string } = {}) {
   process.env.KLEENE_SIM_SYSLOG = syslog;
   const out: string[] = [];
   const err: string[] = [];
-  const t0 = performance.now();
+  const t0 = monoMs();
   const p = new RunProgress('restore', {
     t0, deps: { stdout: (s) => out.push(s), stderr: (s) => err.push(s) },
     logStream: () => openLogStream(over.logger ?? join(SHIMS_DIR, 'logger'), 'kleene_containers', { timeoutMs: 10_000 }),
@@ -67,6 +68,11 @@ t.test('lines go out as outcomes come, the report adds only the rest, the record
   t.same(err, []);
   const [file] = readdirSync(join(dir, 'records'));
   const rec = checkRecord(JSON.parse(readFileSync(join(dir, 'records', file!), 'utf8')));
+  // The run's start and length come from the hook's one clock (monoMs): a t0 of another clock
+  // would date the run years off (mutation: progress.ts reading monoMs() fails here).
+  const began = Date.parse(rec.run.startedAt);
+  t.ok(Math.abs(Date.now() - began) < 60_000, `the record's start ${rec.run.startedAt} is now`);
+  t.ok(rec.run.totalMs >= 0 && rec.run.totalMs < 60_000, `its length ${rec.run.totalMs} ms is this test's`);
   t.match(rec.run, { command: 'restore', kleenedWaitMs: 15, inventoryMs: 30, jobs: 2, ok: false, summary: 'restore: FAILED: 3 containers: 1 started, 1 failed, 1 unknown' });
   t.same(rec.containers.map((c) => [c.name, c.requestedMs, c.doneMs, c.readyMs]), [['ghost', undefined, undefined, undefined], ['web', 60, 140, 150], ['db', 61, 400, undefined]]);
 });
@@ -108,10 +114,10 @@ t.test('logger(1) is spawned once the first frames are out and no start is still
   const opened: number[] = [];
   const lines: string[] = [];
   const mk = () => {
-    const t0 = performance.now();
+    const t0 = monoMs();
     const p = new RunProgress('restore', {
       t0, deps: { stdout: () => {}, stderr: () => {} },
-      logStream: () => { opened.push(performance.now() - t0); return { write: (l) => { lines.push(l); }, close: async () => {} }; },
+      logStream: () => { opened.push(monoMs() - t0); return { write: (l) => { lines.push(l); }, close: async () => {} }; },
       logOnce: async () => {}, jobs: 2, notes: ['warning: a note before anything runs'], console: false, writeRecord,
     });
     return { p, t0 };
@@ -140,7 +146,7 @@ t.test('logger(1) is spawned once the first frames are out and no start is still
   await new Promise((r) => setTimeout(r, 700));
   t.same(opened, [], 'still waiting at 0.7 s');
   await until(() => opened.length > 0, 3000);
-  // node's timers may fire up to a millisecond early on performance.now()'s clock.
+  // node's timers may fire up to a millisecond early on monoMs()'s clock.
   t.ok(opened[0]! >= 990 && opened[0]! < 1500, `opened at ${opened[0]!.toFixed(1)} ms without a start`);
   await b.p.end({ command: 'restore', ok: true, results: [], notes: [] });
 });
