@@ -75,7 +75,7 @@ const lazyStringWidth = {
  * server and stream helpers the package's entry also loads, and the node modules the client
  * needs only for wss:// or compression (https, tls, zlib) are loaded at their first use, which
  * a start over kleened's unix socket never makes. Together about 10 ms of every boot's first
- * start. crypto is loaded at its first call too (below). The client's own file is resolved by path: ws exports no subpaths.
+ * start. The client's own file is resolved by path: ws exports no subpaths.
  */
 const wsClientOnly = {
   name: 'ws-client-only',
@@ -85,18 +85,13 @@ const wsClientOnly = {
     b.onLoad({ filter: /.*/, namespace: 'ws-client' }, () => ({
       contents: `module.exports = require(${JSON.stringify(`${lib}/websocket.js`)});`, loader: 'js', resolveDir: lib,
     }));
-    b.onLoad({ filter: /[\\/]ws[\\/]lib[\\/](websocket|permessage-deflate|sender)\.js$/ }, async (args) => {
+    b.onLoad({ filter: /[\\/]ws[\\/]lib[\\/](websocket|permessage-deflate)\.js$/ }, async (args) => {
       let text = await readFile(args.path, 'utf8');
       for (const m of ['https', 'tls', 'zlib']) {
         const eager = `const ${m} = require('${m}');`;
         if (!text.includes(eager)) continue;
         text = text.replace(eager, `let ${m}$loaded; const ${m} = new Proxy({}, { get: (_, k) => (${m}$loaded ??= require('${m}'))[k] });`);
       }
-      // crypto's functions (the handshake's key and check, each frame's mask) on their first
-      // call: the first start's upgrade, after its exec/create is out, instead of in the wait
-      // for kleened's container list, where its 4-7 ms load held the list's answer.
-      text = text.replace(/const \{ ([\w, ]+) \} = require\('crypto'\);/, (_, names) => ['let crypto$loaded;',
-        ...names.split(/,\s*/).map((n) => `const ${n} = (...a) => (crypto$loaded ??= require('crypto')).${n}(...a);`)].join(' '));
       return { contents: text, loader: 'js' };
     });
   },

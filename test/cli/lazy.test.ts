@@ -81,14 +81,14 @@ t.test('the rc part of dist/cli.js holds neither the generator, the WebSocket cl
   }
 });
 
-// The boot hook's WebSocket client: ws's client alone (no server, no stream helper), the node
-// modules it needs only for wss:// or compression loaded on their first use (never, over
-// kleened's unix socket), and crypto at the first start's upgrade, not while the list is awaited. scripts/build.mjs wsClientOnly. Mutation tried: dropping the plugin
+// The boot hook's WebSocket client: ws's client alone (no server, no stream helper), and the
+// node modules it needs only for wss:// or compression loaded on their first use (never, over
+// kleened's unix socket). scripts/build.mjs wsClientOnly. Mutation tried: dropping the plugin
 // from the hook's build fails both checks.
-t.test('the hook bundle holds only ws\'s client and loads https, tls, zlib and crypto only when first used', async (t) => {
+t.test('the hook bundle holds only ws\'s client and loads https, tls and zlib only if used', async (t) => {
   const hook = readFileSync(fileURLToPath(new URL('../../dist/hook.js', import.meta.url)), 'utf8');
   t.notMatch(hook, /WebSocketServer|createWebSocketStream/, 'no WebSocket server in the boot hook');
-  for (const m of ['https', 'tls', 'zlib', 'crypto']) {
+  for (const m of ['https', 'tls', 'zlib']) {
     const at = [...hook.matchAll(new RegExp(`require\\("(?:node:)?${m}"\\)`, 'g'))].map((x) => x.index!);
     t.ok(at.length > 0, `${m}: required somewhere`);
     for (const i of at) t.match(hook.slice(Math.max(0, i - 6), i), /\?\?=$/, `${m}: only when first used`);
