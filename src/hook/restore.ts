@@ -48,6 +48,14 @@ export function notDoneReport(command: string, ctx: HookContext, outcome: 'block
   return { command, ok: false, results, notes: [...ctx.notes] };
 }
 
+/** Resolves after `n` turns of the event loop (each a setImmediate). */
+function nextTurns(n: number): Promise<void> {
+  return new Promise((resolve) => {
+    const turn = (left: number): void => { if (left <= 0) resolve(); else setImmediate(() => turn(left - 1)); };
+    turn(n);
+  });
+}
+
 /** Rejects once `signal` aborts; never settles otherwise. */
 function untilAborted(signal: AbortSignal | undefined): Promise<never> {
   return new Promise((_, reject) => {
@@ -80,19 +88,28 @@ export async function runRestore(ctx: HookContext): Promise<Report> {
   try {
     address = (await resolveAddress(ctx)).address;
     api = deps.api(address);
-    if (deps.kleenedProcess(hostPath(ctx, ctx.files.pidfile)).state === 'alive') {
+    const alive = deps.kleenedProcess(hostPath(ctx, ctx.files.pidfile)).state === 'alive';
+    // Beside the container list, not after it: every container waits for the volume facts
+    // (any may mount any volume), so asked later it cost every restore a round trip before
+    // its first start.
+    if (alive) volumeList = got(api.listVolumes(AbortSignal.timeout(INVENTORY_TIMEOUT_MS)));
+    // SIGTERM while kleened is awaited: nothing was started, nothing will be.
+    const listed = Promise.race([awaitKleened(ctx, address, config.waitTimeout * 1000), untilAborted(ctx.cancel)]);
+    // (Handled below; until then a rejection must not count as unhandled.)
+    listed.catch(() => {});
+    if (alive) {
+      // jls and zfs once both requests are written: node writes a request on a new connection
+      // when the connection's completion is taken, in the next turn of the event loop, and each
+      // spawn holds the thread (forking node) 2-4 ms. Spawned first, they delayed the container
+      // list, the slowest fact, by their whole cost.
+      await nextTurns(2);
       jails = jailsFact(ctx);
       datasets = datasetsFact(ctx);
-      // Beside the container list, not after it: every container waits for the volume facts
-      // (any may mount any volume), so asked later it cost every restore a round trip before
-      // its first start.
-      volumeList = got(api.listVolumes(AbortSignal.timeout(INVENTORY_TIMEOUT_MS)));
     }
     // While jls, zfs and the container list are answered: the first start frame then does not
     // wait for the WebSocket client's module code (about 8 ms).
     setImmediate(() => api.preloadStarts?.());
-    // SIGTERM while kleened is awaited: nothing was started, nothing will be.
-    containers = await Promise.race([awaitKleened(ctx, address, config.waitTimeout * 1000), untilAborted(ctx.cancel)]);
+    containers = await listed;
   } catch (err) {
     if (err instanceof Ended) return notDoneReport('restore', ctx, 'blocked', `not started: ${err.message}`);
     return unreachableReport('restore', ctx, err);

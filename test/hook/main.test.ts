@@ -96,6 +96,24 @@ t.test('restore asks for the volume list beside the container list, not after it
   t.equal(volumeLists, 1, 'once');
 });
 
+t.test('restore spawns jls and zfs once both requests are out, while the list is awaited', async (t) => {
+  // The container list is the slowest fact (kleened's answer); each spawn holds the thread 2-4
+  // ms, and node writes a request on a new connection only a turn later. Here kleened answers
+  // the list once jls is asked (after 300 ms whatever happens). Mutations: spawning before the
+  // requests are made (the order before) fails the first places; spawning after the list's
+  // answer fails the last. That the requests are also written first (restore.ts's nextTurns)
+  // needs real sockets: the bench shows it (the list reaches kleened 15-24 ms sooner).
+  const { deps, calls, order, api, answerList, listContainers } = heldList();
+  deps.api = () => ({ ...api, listContainers, listVolumes: async (signal) => { order.push('volumes asked'); return api.listVolumes(signal); } });
+  const listJails = deps.listJails;
+  deps.listJails = async (...a) => { order.push('jls'); answerList(); return listJails(...a); };
+  const listDatasets = deps.listDatasets;
+  deps.listDatasets = async (...a) => { order.push('zfs'); return listDatasets(...a); };
+  const code = await runHook(['restore'], { kleene_containers_list: 'box0' }, deps);
+  t.equal(code, 0, calls.out);
+  t.same(order.slice(0, 5), ['volumes asked', 'list asked', 'jls', 'zfs', 'list answered']);
+});
+
 t.test('a volume list asked before kleened answered is asked again once it does', async (t) => {
   // kleened's API is not up at the first attempt: the early volume list fails with it.
   const { deps, calls } = fakeDeps(boxes, []);
