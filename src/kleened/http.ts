@@ -77,13 +77,23 @@ export function requestKleened(
       req.destroy(abortError(method, path, signal));
     };
     signal.addEventListener('abort', onAbort, { once: true });
+    let answered = false;
     req.on('error', (err: NodeJS.ErrnoException) => {
       signal.removeEventListener('abort', onAbort);
+      // A pooled connection that kleened closed as idle just as this request went out on it (its
+      // keep-alive timeout; cowboy's is 60 s): the request never reached kleened. Node's own
+      // advice is to send it again; once, on a connection of its own. Seen in the bench as a
+      // container of 500 failing with ECONNRESET.
+      if (req.reusedSocket && !answered && !opts.fresh && !signal.aborted && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
+        resolve(requestKleened(address, method, path, body, signal, { fresh: true }));
+        return;
+      }
       if (err instanceof ApiError) reject(err);
       else reject(new ApiError('api-unreachable', `cannot reach kleened at ${address}: ${err.code ?? err.message}`,
         undefined, { command: `${method} ${path}` }, undefined, { cause: err }));
     });
     req.on('response', (res) => {
+      answered = true;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', () => { /* reported through req's error */ });
