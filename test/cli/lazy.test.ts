@@ -94,3 +94,30 @@ t.test('the hook bundle holds only ws\'s client and loads https, tls and zlib on
     for (const i of at) t.match(hook.slice(Math.max(0, i - 6), i), /\?\?=$/, `${m}: only when first used`);
   }
 });
+
+// node's own modules: `rc get` answered from the static reading spawns nothing, so it loads
+// neither child_process (with net and dgram) nor v8 (the dispatcher needs it only to write code
+// caches). Run on the built CLI with a preload that lists node's modules at exit; rc set must
+// still run (a dynamic import of node:child_process itself fails in the part's vm.Script).
+// Mutations tried: src/rcconf/host.ts importing ./sh-spawn.ts statically, and dispatch.ts
+// importing setFlagsFromString at its top, each fail the rc get check.
+t.test('the built rc get loads neither child_process nor v8; rc set loads child_process for sh -n', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kb-lazy-builtin-'));
+  mkdirSync(join(dir, 'etc'));
+  writeFileSync(join(dir, 'etc/rc.conf'), 'kleene_containers_jobs="4"\n');
+  const dump = join(dir, 'dump.cjs');
+  writeFileSync(dump, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(join(dir, 'modules'))}, process.moduleLoadList.join('\\n')));\n`);
+  const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+  const modules = (args: string[]): string[] => {
+    // Through env -i: tap puts its own loader into the NODE_OPTIONS of every child it sees spawned.
+    const r = spawnSync('env', ['-i', 'HOME=/', `PATH=${process.env.PATH}`, process.execPath, '--require', dump, cli, ...args, '--root', dir], { encoding: 'utf8' });
+    t.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+    return readFileSync(join(dir, 'modules'), 'utf8').split('\n').filter((l) => l.startsWith('NativeModule ')).map((l) => l.slice(13));
+  };
+  const get = modules(['rc', 'get', '-f', '/etc/rc.conf', 'kleene_containers_jobs']);
+  t.ok(get.includes('fs'), 'the list is node\'s modules');
+  t.notOk(get.includes('child_process'), 'rc get: no child_process');
+  t.notOk(get.includes('v8'), 'rc get: no v8');
+  const set = modules(['rc', 'set', '-f', '/etc/rc.conf', 'kleene_containers_jobs=5']);
+  t.ok(set.includes('child_process'), 'rc set: child_process, for sh -n');
+});
