@@ -101,7 +101,7 @@ t.test('the hook bundle holds only ws\'s client and loads https, tls and zlib on
 // still run (a dynamic import of node:child_process itself fails in the part's vm.Script).
 // Mutations tried: src/rcconf/host.ts importing ./sh-spawn.ts statically, and dispatch.ts
 // importing setFlagsFromString at its top, each fail the rc get check.
-t.test('the built rc get loads neither child_process nor v8; rc set loads child_process for sh -n', async (t) => {
+t.test('the built rc get loads neither child_process nor v8, generate no crypto; rc set loads child_process for sh -n', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kb-lazy-builtin-'));
   mkdirSync(join(dir, 'etc'));
   writeFileSync(join(dir, 'etc/rc.conf'), 'kleene_containers_jobs="4"\n');
@@ -120,4 +120,8 @@ t.test('the built rc get loads neither child_process nor v8; rc set loads child_
   t.notOk(get.includes('v8'), 'rc get: no v8');
   const set = modules(['rc', 'set', '-f', '/etc/rc.conf', 'kleene_containers_jobs=5']);
   t.ok(set.includes('child_process'), 'rc set: child_process, for sh -n');
+  // generate into a root with no install checksums nothing (src/install/manifest.ts's sha256).
+  // Mutation tried: a static import of node:crypto in manifest.ts fails this.
+  const gen = modules(['generate']);
+  t.notOk(gen.includes('crypto'), 'generate where nothing is installed: no crypto');
 });
