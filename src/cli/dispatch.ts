@@ -17,6 +17,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Script } from 'node:vm';
 import { brotliDecompressSync } from 'node:zlib';
+import { lazyBuiltin } from '../builtin.ts';
 import { wantedCommand } from './commands/index.ts';
 import { codeCacheName, PARTS } from './parts.ts';
 
@@ -98,8 +99,8 @@ function partScript(parts: Record<string, string>, part: string, filename: strin
  * top level that V8 compiles at first), so that the cache holds the code a command will run.
  */
 function writeCodeCaches(parts: Record<string, string>, ids: Record<string, string>, file: string, dir: string): void {
-  // node:v8 here only: loading it (and its heap utilities) cost every command 3-4 ms (profile).
-  const { setFlagsFromString } = createRequire(file)('node:v8') as typeof import('node:v8');
+  // node:v8 here only: loading it (and its heap utilities) was part of every command's start.
+  const { setFlagsFromString } = lazyBuiltin<typeof import('node:v8')>('node:v8')();
   for (const part of PARTS) {
     const path = `${dir}/${codeCacheName(part)}`;
     // One this node accepts for this very source stays as it is: building twice changes no file

@@ -2,7 +2,7 @@
 // and every rc.conf change (previous value and the file's previous bytes), so uninstall can undo
 // exactly what install did and nothing else. JSON, versioned, validated on read.
 import { promises as fsp } from 'node:fs';
-import { createRequire } from 'node:module';
+import { lazyBuiltin } from '../builtin.ts';
 import { ConfigError } from '../errors.ts';
 
 export const MANIFEST_VERSION = 1;
@@ -54,18 +54,12 @@ export interface Manifest {
   rcconf: ManifestRcFile[];
 }
 
-/**
- * node:crypto on the first checksum: `generate` into a root kleene-boot was never installed in
- * checksums nothing, and the module was 2-3 ms of its start. Required, not imported: a dynamic
- * import of node's modules fails in the built CLI's parts (vm.Script); any absolute path makes
- * a require that finds node's own modules.
- */
-let crypto: typeof import('node:crypto') | undefined;
+// Loaded on the first checksum: `generate` into a root where nothing is installed makes none.
+const crypto = lazyBuiltin<typeof import('node:crypto')>('node:crypto');
 
 /** sha256 of bytes, lower-case hex. */
 export function sha256(data: Uint8Array | string): string {
-  crypto ??= createRequire('/')('node:crypto') as typeof import('node:crypto');
-  return crypto.createHash('sha256').update(data).digest('hex');
+  return crypto().createHash('sha256').update(data).digest('hex');
 }
 
 /** Serialises a manifest; modes are written as octal strings so a sysadmin can read them. */

@@ -2,7 +2,11 @@
 // call to `sh -n`. Paths in messages are always host paths (/etc/rc.conf), never staged ones.
 import { promises as fsp } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { lazyBuiltin } from '../builtin.ts';
 import { OptionError } from '../errors.ts';
+
+// Loaded on the first spawn: `rc get` answered from the static reading spawns nothing.
+const childProcess = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
 
 /** Normalised root: '' for the real host, else an absolute path without a trailing slash. */
 export function normRoot(root: string | undefined): string {
@@ -42,10 +46,29 @@ export function shPath(): string {
 
 /**
  * `sh -n` over a file's bytes (a byte string, see bytes.ts): undefined when sh accepts it, else
- * sh's first complaint. Runs nothing. See ./sh-spawn.ts.
+ * sh's first complaint. Runs nothing. node's own spawn, not execa: `rc set` runs it twice and
+ * loading execa's module tree cost more than both runs (bench: `rc set` ÷ bare node).
  */
-export async function shSyntaxError(text: string): Promise<string | undefined> {
-  return (await spawning()).shSyntaxError(text);
+export function shSyntaxError(text: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const child = childProcess().spawn(shPath(), ['-n'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const err: Buffer[] = [];
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.stdin.on('error', () => { /* sh may stop reading at its first error */ });
+    // sh cannot run: say so as its complaint (the file is then refused, never edited unchecked).
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve(`cannot run ${shPath()}: ${e.code ?? e.message}`);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) return resolve(undefined);
+      const line = Buffer.concat(err).toString().split('\n').map((l) => l.trim()).find((l) => l !== '');
+      resolve(line ?? (signal ? `sh -n was killed by ${signal}` : `sh -n exited with status ${code}`));
+    });
+    child.stdin.end(Buffer.from(text, 'latin1'));
+  });
 }
 
 /** What runShell gives back: the exit status (undefined when sh could not run or was killed) and the output as bytes. */
@@ -56,17 +79,30 @@ export interface ShellRun {
   stderr: Buffer;
 }
 
-/** Runs sh (or `program`) with exactly `env`, see ./sh-spawn.ts; never rejects. */
-export async function runShell(args: string[], opts: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs: number; program?: string }): Promise<ShellRun> {
-  return (await spawning()).runShell(args, opts);
-}
-
 /**
- * The code that spawns, with node:child_process, loaded on the first spawn: `rc get` answered
- * from the static reading spawns nothing, and the module (with net, dgram and their streams)
- * was part of every rc command's start. A module of ours, not import('node:child_process'):
- * the built CLI runs each part as a vm.Script, which has no dynamic import of node's modules.
+ * Runs `shPath() args` (or `program args`: chroot(8) for a root's own sh) with exactly `env` (nothing inherited), stdin closed, both outputs kept
+ * as bytes; never rejects. node's own spawn, not execa: loading execa's module tree cost `rc get`
+ * and `rc set` more than sh itself.
  */
-function spawning(): Promise<typeof import('./sh-spawn.ts')> {
-  return import('./sh-spawn.ts');
+export function runShell(args: string[], opts: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs: number; program?: string }): Promise<ShellRun> {
+  const program = opts.program ?? shPath();
+  return new Promise((resolve) => {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timedOut = false;
+    const child = childProcess().spawn(program, args, { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs);
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    let spawnError: NodeJS.ErrnoException | undefined;
+    child.on('error', (e: NodeJS.ErrnoException) => { spawnError = e; });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const stderr = spawnError ? Buffer.from(`cannot run ${program}: ${spawnError.code ?? spawnError.message}\n`) : Buffer.concat(err);
+      resolve({ exitCode: code ?? undefined, timedOut, stdout: Buffer.concat(out), stderr });
+    });
+  });
 }

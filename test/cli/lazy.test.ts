@@ -99,8 +99,8 @@ t.test('the hook bundle holds only ws\'s client and loads https, tls and zlib on
 // neither child_process (with net and dgram) nor v8 (the dispatcher needs it only to write code
 // caches). Run on the built CLI with a preload that lists node's modules at exit; rc set must
 // still run (a dynamic import of node:child_process itself fails in the part's vm.Script).
-// Mutations tried: src/rcconf/host.ts importing ./sh-spawn.ts statically, and dispatch.ts
-// importing setFlagsFromString at its top, each fail the rc get check.
+// Mutations tried: src/rcconf/host.ts importing spawn from node:child_process at its top, and
+// dispatch.ts importing setFlagsFromString at its top, each fail the rc get check.
 t.test('the built rc get loads neither child_process nor v8, generate no crypto; rc set loads child_process for sh -n', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kb-lazy-builtin-'));
   mkdirSync(join(dir, 'etc'));
