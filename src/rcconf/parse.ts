@@ -177,16 +177,22 @@ export function replaceValue(doc: RcDocument, a: Assignment, word: string): RcDo
     return { ...x, start: moved(x.start), valueStart: moved(x.valueStart), valueEnd: moved(x.valueEnd), construct: constructOf(x.construct), command: commandOf(x.command) };
   });
   const plain = doc.commands.map((c) => (c.start <= at ? c : { ...c, start: c.start + delta, construct: constructOf(c.construct) }));
+  return documentOf(text, { assignments, constructs: newConstructs, commands: plain, problems: [] });
+}
+
+/**
+ * A document of `text` and what was read from it. Its lines are made on first use: reading a
+ * value never needs them, and for a 10,000-line rc.conf they were 20,000 objects for the young
+ * generation to copy (rc get's GC time).
+ */
+function documentOf(text: string, read: Pick<RcDocument, 'assignments' | 'constructs' | 'commands' | 'problems'>): RcDocument {
   let lines: RcLine[] | undefined;
   return {
     text,
     get lines(): RcLine[] {
       return (lines ??= splitLines(text).map((l) => ({ kind: lineKind(l), text: l })));
     },
-    assignments,
-    constructs: newConstructs,
-    commands: plain,
-    problems: [],
+    ...read,
     crlf: /\r\n/.test(text),
     finalNewline: text === '' || text.endsWith('\n'),
   };
@@ -325,21 +331,12 @@ class Parser {
       this.problem(this.lineStarts[f.construct.line - 1]!, 'error', 'unterminated',
         `${f.kind} block opened here is not closed before the end of the file`);
     }
-    // The lines, made on first use: reading a value never needs them, and for a 10,000-line
-    // rc.conf they were 20,000 objects for the young generation to copy (rc get's GC time).
-    let lines: RcLine[] | undefined;
-    return {
-      text: t,
-      get lines(): RcLine[] {
-        return (lines ??= splitLines(t).map((text) => ({ kind: lineKind(text), text })));
-      },
+    return documentOf(t, {
       assignments: this.assignments,
       constructs: this.constructs,
       commands: this.commands,
       problems: this.problems.sort((a, b) => a.line - b.line),
-      crlf: /\r\n/.test(t),
-      finalNewline: t === '' || t.endsWith('\n'),
-    };
+    });
   }
 
   private top(): Frame | undefined {
