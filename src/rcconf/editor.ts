@@ -128,8 +128,6 @@ interface FileState {
   doc: RcDocument;
   /** Edits that must hold after writing: name → expected literal (undefined = unset). */
   expect: Map<string, string | undefined>;
-  /** sh -n of `text` as it was edited last, begun with the edit (verifyAndWrite awaits it). */
-  syntax?: { text: string; bad: Promise<string | undefined> };
 }
 
 function lastAssignment(doc: RcDocument, name: string): Assignment | undefined {
@@ -199,14 +197,9 @@ async function readState(root: string, host: string, known: readonly (RcDocument
   return { host, real, exists, original, stat, text: original, doc, expect: new Map() };
 }
 
-/**
- * The file's new text: sh -n begins on it at once, beside the parse that follows (on a
- * 10,000-line rc.conf each takes 20-30 ms: run one after the other, they were a fifth of
- * `rc set`). `doc`: the text's parse when the caller has it.
- */
+/** The file's new text; `doc`: its parse when the caller has it. */
 function setText(f: FileState, text: string, doc?: RcDocument): void {
   f.text = text;
-  f.syntax = { text, bad: shSyntaxError(text) };
   f.doc = doc ?? parseRc(text);
 }
 
@@ -318,8 +311,12 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
       await syntaxChecked();
       throw e;
     }
+    // sh -n of each edited file's last text (once, whatever the number of edits), begun beside
+    // the checks of the files as read, which may still run: on a 10,000-line rc.conf each takes
+    // sh as long as our parse.
+    const edited = new Map([...files.values()].filter((f) => f.text !== f.original).map((f) => [f, shSyntaxError(f.text)] as const));
     await syntaxChecked();
-    return await verifyAndWrite();
+    return await verifyAndWrite(edited);
   } finally {
     for (const u of unlocks.reverse()) await u();
   }
@@ -441,9 +438,10 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
 
   }
 
-  async function verifyAndWrite(): Promise<EditResult> {
+  /** `edited`: each file that changes, with its sh -n verdict to come. */
+  async function verifyAndWrite(edited: ReadonlyMap<FileState, Promise<string | undefined>>): Promise<EditResult> {
     // Check the new texts: our parser must see exactly the intended values at top level, and sh -n must accept them.
-    const changedFiles = [...files.values()].filter((f) => f.text !== f.original);
+    const changedFiles = [...edited.keys()];
     for (const f of changedFiles) {
       for (const [name, want] of f.expect) {
         const a = lastAssignment(f.doc, name);
@@ -453,7 +451,7 @@ export async function applyEdits(edits: RcEdit[], opts: EditOptions = {}): Promi
             'the file probably ends inside a continuation or an open block; fix its end by hand');
         }
       }
-      const bad = await (f.syntax?.text === f.text ? f.syntax.bad : shSyntaxError(f.text));
+      const bad = await edited.get(f)!;
       if (bad) throw new ConfigError('EVERIFY', `the edited file would not pass sh -n (${bad}); nothing was written`, { file: f.host });
     }
 
