@@ -199,7 +199,7 @@ async function main(): Promise<number> {
 
   for (let rep = 1; rep <= o.runs; rep++) {
     progress(`repetition ${rep}/${o.runs}`);
-    let b = await bareNow();
+    const b = await bareNow();
     bare.push(b);
     const load = median([await hookLoadMs(), await hookLoadMs(), await hookLoadMs()]);
     loadMs.push(load);
@@ -243,8 +243,7 @@ async function main(): Promise<number> {
     const gb = await paired(() => timeRcGet(rcConf));
     getBigMs.push(gb.ms);
     getBigRatio.push(gb.ratio);
-    b = median(bare.slice(-4));
-    progress(`  bare node ${fmtMs(b)}, hook.js load ${fmtMs(load)}, overhead(10) ${fmtMs(s.overheadMs)} (reference ${fmtMs(sr.overheadMs)}, floor ${fmtMs(f.overheadMs)}), generate ${fmtMs(g.ms)}, rc set ${fmtMs(rc.ms)}, rc get ${fmtMs(gs.ms)} / ${fmtMs(gb.ms)}`);
+    progress(`  bare node ${fmtMs(median(bare.slice(-4)))}, hook.js load ${fmtMs(load)}, overhead(10) ${fmtMs(s.overheadMs)} (reference ${fmtMs(sr.overheadMs)}, floor ${fmtMs(f.overheadMs)}), generate ${fmtMs(g.ms)}, rc set ${fmtMs(rc.ms)}, rc get ${fmtMs(gs.ms)} / ${fmtMs(gb.ms)}`);
 
     for (const n of o.sizes) {
       for (const jobs of o.jobs) {
