@@ -34,7 +34,7 @@ t.test('a kill at any step of an rc.conf write leaves each file old or new and c
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const child = join(dir, 'crash-edit.mjs');
   await build({ entryPoints: [join(REPO, 'test/doubles/boot/crash-edit.ts')], bundle: true, platform: 'node', format: 'esm',
-    outfile: child, logLevel: 'silent', banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } });
+    outfile: child, logLevel: 'silent', banner: { js: "import { createRequire as bannerCreateRequire } from 'node:module'; const require = bannerCreateRequire(import.meta.url);" } });
   const crashEdit = (file: string, step: string) => sim.run(`crash-edit ${file} ${step}`, '/bin/sh',
     ['-c', `exec ${'/usr/local/bin/node'} ${child} "$@"`, 'sh', file, step, ...EDITS]);
 
